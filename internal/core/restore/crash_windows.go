@@ -1,0 +1,5 @@
+package restore
+
+import "os"
+
+func killSelf() { os.Exit(137) }
