@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -232,6 +233,8 @@ func Parse(data []byte) (Settings, error) {
 			return Settings{}, &FieldError{Key: te.Field, Value: te.Value, Accept: "use a " + te.Type.String() + " value"}
 		case errors.As(err, &se):
 			return Settings{}, fmt.Errorf("the file is not valid JSON (at byte %d: %v); fix it or delete it and set the settings again in the app", se.Offset, err)
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return Settings{}, errors.New("the file is not valid JSON (it ends too early); fix it or delete it and set the settings again in the app")
 		case strings.HasPrefix(err.Error(), "json: unknown field"):
 			return Settings{}, fmt.Errorf("%s; check its spelling against the documented keys", strings.TrimPrefix(err.Error(), "json: "))
 		}
