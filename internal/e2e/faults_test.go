@@ -163,9 +163,9 @@ func TestKillMidRestoreAtEveryStep(t *testing.T) {
 	s := newSetup(t)
 	file, dumpA, mediaA := restoreScenario(t, s, 2000)
 	// What the backup holds, to compare with after a completed restore.
+	stateA := s.backup("--name", "state A")
 	s.mustRun("restore", file, "--yes", "--no-safety-backup")
 	dumpB, mediaB := mysqldump(t, s.db), tree(t, s.media)
-	stateA := s.backup("--name", "state A")
 	s.mustRun("restore", stateA, "--yes", "--no-safety-backup")
 	s.assertState(dumpA, mediaA)
 
@@ -397,7 +397,7 @@ func TestBadUsage(t *testing.T) {
 		words string
 	}{
 		{"unknown flag", []string{"create-backup", "--hourly"}, "unknown flag"},
-		{"bad name", []string{"create-backup", "--name", "../etc/x"}, "'/'"},
+		{"bad name", []string{"create-backup", "--name", "shop/x"}, "'/'"},
 		{"two kinds", []string{"create-backup", "--daily", "--weekly"}, "choose one"},
 		{"restore without file", []string{"restore"}, "backup file"},
 		{"restore without --yes", []string{"restore", "x.zip"}, "--yes"},
