@@ -102,7 +102,14 @@ func Start(opts Options) (*Server, error) {
 	}
 	s := &Server{Host: "127.0.0.1", User: "root", dir: dir, Socket: filepath.Join(dir, "mysqld.sock"), logPath: filepath.Join(dir, "server.log")}
 	datadir := filepath.Join(dir, "data")
-	install := exec.Command(installDB, append([]string{"--no-defaults", "--datadir=" + datadir,
+	tmpdir := filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmpdir, 0o700); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	// A private tmpdir: servers started side by side by parallel test
+	// packages must not share temporary table files.
+	install := exec.Command(installDB, append([]string{"--no-defaults", "--datadir=" + datadir, "--tmpdir=" + tmpdir,
 		"--auth-root-authentication-method=normal", "--skip-test-db"}, userArgs()...)...)
 	if out, err := install.CombinedOutput(); err != nil {
 		os.RemoveAll(dir)
@@ -116,7 +123,7 @@ func Start(opts Options) (*Server, error) {
 	s.Port = port
 	s.args = []string{"--no-defaults", "--datadir=" + datadir, "--socket=" + s.Socket,
 		"--port=" + strconv.Itoa(port), "--bind-address=127.0.0.1",
-		"--pid-file=" + filepath.Join(dir, "mysqld.pid"), "--log-error=" + s.logPath,
+		"--pid-file=" + filepath.Join(dir, "mysqld.pid"), "--log-error=" + s.logPath, "--tmpdir=" + tmpdir,
 		"--innodb-buffer-pool-size=128M", "--innodb-log-file-size=64M",
 		"--innodb-flush-log-at-trx-commit=2", "--skip-name-resolve",
 		"--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci",
