@@ -172,7 +172,7 @@ func external(dsn string) (*Server, error) {
 func (s *Server) launch() error {
 	mariadbd, _ := findBinary("mariadbd", "mysqld")
 	cmd := exec.Command(mariadbd, s.args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = procAttr()
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start mariadbd: %w", err)
 	}

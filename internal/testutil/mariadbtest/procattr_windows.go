@@ -1,0 +1,5 @@
+package mariadbtest
+
+import "syscall"
+
+func procAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{} }
