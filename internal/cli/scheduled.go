@@ -29,6 +29,9 @@ func (a *atFlag) apply(env *jobs.Env) error {
 	if err != nil {
 		return usagef("--at %q is not a time in RFC 3339 form; use for example 2026-11-29T02:00:00+01:00", a.value)
 	}
+	// The schedule is in the computer's zone: read the moment there, so
+	// daylight-saving rules apply as for a real run.
+	t = t.In(time.Local)
 	env.Now = func() time.Time { return t }
 	env.Simulated = true
 	env.Log = env.Log.With("at", a.value)

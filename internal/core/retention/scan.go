@@ -1,0 +1,159 @@
+package retention
+
+import (
+	"archive/zip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/backupdesktop/backup-desktop/internal/core/backupname"
+	"github.com/backupdesktop/backup-desktop/internal/core/fsutil"
+)
+
+// Entry names that make a ZIP a complete backup (see PRODUCT.md, "The
+// backup archive"; manifest.json is written last).
+const (
+	manifestEntry = "manifest.json"
+	dumpEntry     = "database_dump.json"
+)
+
+// maxManifest bounds how much of manifest.json Scan reads.
+const maxManifest = 16 << 20
+
+// ErrNoBackupDir is returned by Scan when backup_dir does not exist.
+var ErrNoBackupDir = errors.New("backup folder does not exist")
+
+// Scan lists the backups in dir, newest first (backups without a known
+// creation time last, by name). Only regular files ending in ".zip" are
+// listed; hidden files (such as the ".NAME.partial-…" files of a backup
+// being written), folders, symbolic links and other files are ignored.
+// Timestamped names are read with backupname.Parse (local time). Each ZIP
+// is opened to see whether it is complete (holds manifest.json and
+// database_dump.json); for a custom-named backup, Created comes from the
+// manifest's "created_utc". InProgress is never set: a backup in progress
+// still has its hidden temporary name.
+func Scan(dir string) ([]Backup, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s; check backup_dir in the settings, or make a first backup to create it", ErrNoBackupDir, dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot list the backup folder %s: %w", dir, err)
+	}
+	var out []Backup
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, ".") || !strings.HasSuffix(name, backupname.Ext) || !e.Type().IsRegular() {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				continue // deleted since ReadDir
+			}
+			return nil, fmt.Errorf("cannot read %s: %w", filepath.Join(dir, name), err)
+		}
+		b := Backup{Name: name, Kind: backupname.Custom, Size: info.Size()}
+		if bi, ok := backupname.Parse(name); ok {
+			b.Kind, b.Created = bi.Kind, bi.Time
+		}
+		complete, created := inspect(filepath.Join(dir, name))
+		b.Complete = complete
+		if b.Created.IsZero() && complete {
+			b.Created = created
+		}
+		out = append(out, b)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		switch {
+		case a.Created.IsZero() != b.Created.IsZero():
+			return !a.Created.IsZero()
+		case !a.Created.Equal(b.Created):
+			return a.Created.After(b.Created)
+		}
+		return a.Name < b.Name
+	})
+	return out, nil
+}
+
+// inspect opens a ZIP and reports whether it is a complete backup and the
+// creation time its manifest records (zero if absent). Unreadable or
+// truncated files are simply not complete.
+func inspect(path string) (complete bool, created time.Time) {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return false, time.Time{}
+	}
+	defer zr.Close()
+	var manifest, dump *zip.File
+	for _, f := range zr.File {
+		switch f.Name {
+		case manifestEntry:
+			manifest = f
+		case dumpEntry:
+			dump = f
+		}
+	}
+	if manifest == nil || dump == nil {
+		return false, time.Time{}
+	}
+	rc, err := manifest.Open()
+	if err != nil {
+		return false, time.Time{}
+	}
+	defer rc.Close()
+	var m struct {
+		CreatedUTC string `json:"created_utc"`
+	}
+	data, err := io.ReadAll(io.LimitReader(rc, maxManifest))
+	if err != nil || json.Unmarshal(data, &m) != nil {
+		return false, time.Time{}
+	}
+	if t, err := time.Parse(time.RFC3339Nano, m.CreatedUTC); err == nil {
+		created = t.Local()
+	}
+	return true, created
+}
+
+// Delete removes the files of the decisions marked Remove from dir and
+// returns the names it deleted. As a last guard it refuses any name that is
+// not a plain timestamped backup name. It goes on after a failure and
+// returns every failure joined; a file already gone is skipped silently.
+func Delete(dir string, ds []Decision) (deleted []string, err error) {
+	var errs []error
+	for _, d := range ds {
+		if !d.Remove {
+			continue
+		}
+		name := d.Backup.Name
+		if name != filepath.Base(name) || strings.HasPrefix(name, ".") {
+			errs = append(errs, fmt.Errorf("refusing to delete %q: not a file name inside the backup folder", name))
+			continue
+		}
+		if bi, ok := backupname.Parse(name); !ok || !removable[bi.Kind] {
+			errs = append(errs, fmt.Errorf("refusing to delete %q: not a timestamped backup name", name))
+			continue
+		}
+		switch rmErr := os.Remove(filepath.Join(dir, name)); {
+		case rmErr == nil:
+			deleted = append(deleted, name)
+		case errors.Is(rmErr, fs.ErrNotExist):
+		default:
+			errs = append(errs, fmt.Errorf("cannot delete the old backup %s: %w; check that the backup folder is writable and the file is not open in another program", name, rmErr))
+		}
+	}
+	if len(deleted) > 0 {
+		if serr := fsutil.SyncDir(dir); serr != nil {
+			errs = append(errs, serr)
+		}
+	}
+	return deleted, errors.Join(errs...)
+}
