@@ -390,6 +390,10 @@ func swap(ctx context.Context, srv *sql.DB, j *journal, o Options) error {
 		FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?`, j.Database).Scan(&j.OldCharset, &j.OldCollation); err != nil {
 		return err
 	}
+	seqDefaults, err := sequenceDefaults(ctx, srv, j.StageDB, j.Database)
+	if err != nil {
+		return err
+	}
 	if _, err := srv.ExecContext(ctx, "CREATE DATABASE "+qi(j.OldDB)); err != nil {
 		return fmt.Errorf("cannot create the temporary database %q: %w", j.OldDB, err)
 	}
@@ -419,6 +423,11 @@ func swap(ctx context.Context, srv *sql.DB, j *journal, o Options) error {
 		}
 	}
 	checkpoint("swap-renamed")
+	for _, stmt := range seqDefaults {
+		if _, err := srv.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("cannot point a column's default at the restored sequence: %w", err)
+		}
+	}
 	if err := dump.CreateObjects(ctx, srv, j.Database, j.NewObjects); err != nil {
 		return fmt.Errorf("cannot create the backup's views, triggers and routines: %w", err)
 	}
@@ -457,6 +466,29 @@ func charsetClause(charset, collation string, j *journal) string {
 		c += " COLLATE " + collation
 	}
 	return c
+}
+
+// sequenceDefaults returns the statements that, after the switch, point
+// column defaults such as NEXTVAL(seq) at the live database: the server
+// binds them to the database a table was created in (the staging one) and
+// RENAME TABLE keeps that binding.
+func sequenceDefaults(ctx context.Context, db *sql.DB, stage, live string) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT TABLE_NAME, COLUMN_NAME, COLUMN_DEFAULT FROM information_schema.COLUMNS
+		WHERE TABLE_SCHEMA = ? AND COLUMN_DEFAULT LIKE ?`, stage, "%"+qi(stage)+".%")
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the staged column defaults: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var table, column, def string
+		if err := rows.Scan(&table, &column, &def); err != nil {
+			return nil, err
+		}
+		def = strings.ReplaceAll(def, qi(stage)+".", qi(live)+".")
+		out = append(out, "ALTER TABLE "+qi(live)+"."+qi(table)+" ALTER COLUMN "+qi(column)+" SET DEFAULT "+def)
+	}
+	return out, rows.Err()
 }
 
 // tables lists the base tables and sequences of database (not views).
