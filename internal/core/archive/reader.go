@@ -1,0 +1,269 @@
+package archive
+
+import (
+	"archive/zip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/backupdesktop/backup-desktop/internal/core/fsutil"
+	"github.com/backupdesktop/backup-desktop/internal/core/progress"
+)
+
+// syncExtracted makes ExtractMedia fsync what it writes. Only the fuzz test
+// turns it off, to run thousands of inputs a second.
+var syncExtracted = true
+
+// Reader reads a backup for a restore. Open checks that the archive is
+// complete and that every entry name is safe; the content of each entry is
+// checked against the manifest as it is read. A Reader is not safe for
+// concurrent use.
+type Reader struct {
+	path  string
+	f     *os.File
+	zr    *zip.Reader
+	size  int64
+	m     *Manifest
+	files map[string]*zip.File // file entries by name, without manifest.json
+	want  map[string]Entry     // manifest entries by name
+}
+
+// Open opens the backup at path. Errors wrap ErrNotZip, ErrTruncated,
+// ErrIncomplete, ErrNotBackup, ErrUnsupportedVersion or ErrUnsafePath, or
+// are a *CorruptEntryError. Close the Reader when done.
+func Open(path string) (*Reader, error) {
+	f, zr, size, err := openZip(path)
+	if err != nil {
+		return nil, err
+	}
+	r := &Reader{path: path, f: f, zr: zr, size: size, files: make(map[string]*zip.File, len(zr.File))}
+	if err := r.init(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *Reader) init() error {
+	seen := make(map[string]bool, len(r.zr.File))
+	for _, f := range r.zr.File {
+		if err := checkEntry(f); err != nil {
+			return fmt.Errorf("%s: %w; the file may have been made or changed by something other than Backup Desktop: do not use it", r.path, err)
+		}
+		if seen[f.Name] {
+			return &CorruptEntryError{Path: r.path, Name: f.Name, Reason: "appears twice in the archive"}
+		}
+		seen[f.Name] = true
+		if !f.Mode().IsDir() && f.Name != ManifestEntry {
+			r.files[f.Name] = f
+		}
+	}
+	m, err := loadManifest(r.path, r.zr)
+	if err != nil {
+		return err
+	}
+	r.m = m
+	r.want = make(map[string]Entry, len(m.Entries))
+	for _, e := range m.Entries {
+		r.want[e.Name] = e
+	}
+	return nil
+}
+
+// Path returns the archive's path.
+func (r *Reader) Path() string { return r.path }
+
+// Size returns the archive's size in bytes.
+func (r *Reader) Size() int64 { return r.size }
+
+// Manifest returns the archive's manifest.
+func (r *Reader) Manifest() *Manifest { return r.m }
+
+// Close closes the archive.
+func (r *Reader) Close() error { return r.f.Close() }
+
+// open opens the file entry called name for reading with the manifest's
+// size and SHA-256 checked at its end.
+func (r *Reader) open(name string) (*entryReader, error) {
+	f, inZip := r.files[name]
+	want, listed := r.want[name]
+	switch {
+	case !inZip && listed:
+		return nil, &CorruptEntryError{Path: r.path, Name: name, Reason: "is listed in the manifest but missing from the archive"}
+	case inZip && !listed:
+		return nil, &CorruptEntryError{Path: r.path, Name: name, Reason: "is not listed in the manifest"}
+	case !inZip:
+		return nil, &CorruptEntryError{Path: r.path, Name: name, Reason: "is missing"}
+	}
+	return openEntry(r.path, f, want)
+}
+
+// OpenDump opens database_dump.json for reading. The reader returns a
+// *CorruptEntryError instead of io.EOF when the content read does not match
+// the manifest's size and SHA-256, so a caller that reads to the end has
+// read exactly what was backed up.
+func (r *Reader) OpenDump() (io.ReadCloser, error) {
+	return r.open(DumpEntry)
+}
+
+// ExtractMedia writes the media folder of the backup into dest (created
+// when missing; it should be empty): every file with its content, mode and
+// modification time, and every folder, empty ones included. It is safe on
+// an archive that was never verified: every name is checked first
+// (CheckEntryName, no symbolic links or special files; ErrUnsafePath),
+// nothing is written outside dest, existing files are not replaced, and
+// every file's size and SHA-256 are checked against the manifest
+// (*CorruptEntryError). Files are fsynced. On error dest may hold part of
+// the media; the caller removes it. Progress is reported in bytes.
+func (r *Reader) ExtractMedia(ctx context.Context, dest string, p progress.Func) error {
+	var total int64
+	for _, f := range r.zr.File {
+		if err := checkEntry(f); err != nil {
+			return fmt.Errorf("%s: %w; nothing was extracted: do not use this backup", r.path, err)
+		}
+		if isMedia(f.Name) && !f.Mode().IsDir() {
+			if _, ok := r.want[f.Name]; !ok {
+				return &CorruptEntryError{Path: r.path, Name: f.Name, Reason: "is not listed in the manifest"}
+			}
+			total += r.want[f.Name].Size
+		}
+	}
+	for _, e := range r.m.Entries {
+		if _, ok := r.files[e.Name]; isMedia(e.Name) && !ok {
+			return &CorruptEntryError{Path: r.path, Name: e.Name, Reason: "is listed in the manifest but missing from the archive"}
+		}
+	}
+	if err := os.MkdirAll(dest, 0o755); err != nil {
+		return fmt.Errorf("cannot create the folder %s for the media files: %w", dest, err)
+	}
+	root, err := os.OpenRoot(dest)
+	if err != nil {
+		return fmt.Errorf("cannot open the folder %s for the media files: %w", dest, err)
+	}
+	defer root.Close()
+
+	type dirTime struct {
+		name  string
+		perm  fs.FileMode
+		mtime time.Time
+	}
+	var dirs []dirTime
+	buf := make([]byte, 256<<10)
+	var done int64
+	report := func(item string) {
+		p.Report(progress.Event{Phase: "Extracting media files", Item: item, Done: done, Total: total, Unit: "bytes"})
+	}
+	for _, f := range r.zr.File {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if !isMedia(f.Name) {
+			continue
+		}
+		rel := strings.TrimSuffix(strings.TrimPrefix(f.Name, MediaPrefix), "/")
+		if rel == "" {
+			rel = "."
+		}
+		local := filepath.FromSlash(rel)
+		if rel != "." && !filepath.IsLocal(local) {
+			return fmt.Errorf("%s: %w: %q would be written outside the media folder", r.path, ErrUnsafePath, f.Name)
+		}
+		if f.Mode().IsDir() {
+			if err := root.MkdirAll(local, f.Mode().Perm()|0o700); err != nil {
+				return fmt.Errorf("cannot create the media folder %s: %w", filepath.Join(dest, local), err)
+			}
+			dirs = append(dirs, dirTime{local, f.Mode().Perm() | 0o700, f.Modified})
+			continue
+		}
+		if parent := filepath.Dir(local); parent != "." {
+			if err := root.MkdirAll(parent, 0o755); err != nil {
+				return fmt.Errorf("cannot create the media folder %s: %w", filepath.Join(dest, parent), err)
+			}
+		}
+		if err := r.extractFile(ctx, root, f, local, buf, func(n int) { done += int64(n); report(f.Name) }); err != nil {
+			return err
+		}
+	}
+	// Folder modes and times last: creating their content changed the
+	// times. Deepest first.
+	for i := len(dirs) - 1; i >= 0; i-- {
+		d := dirs[i]
+		if err := root.Chmod(d.name, d.perm); err != nil {
+			return fmt.Errorf("cannot set the mode of %s: %w", filepath.Join(dest, d.name), err)
+		}
+		if !d.mtime.IsZero() {
+			if err := root.Chtimes(d.name, d.mtime, d.mtime); err != nil {
+				return fmt.Errorf("cannot set the time of %s: %w", filepath.Join(dest, d.name), err)
+			}
+		}
+		if syncExtracted {
+			if err := fsutil.SyncDir(filepath.Join(dest, d.name)); err != nil {
+				return err
+			}
+		}
+	}
+	report("")
+	return nil
+}
+
+func (r *Reader) extractFile(ctx context.Context, root *os.Root, f *zip.File, local string, buf []byte, onData func(int)) (err error) {
+	in, err := r.open(f.Name)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	perm := f.Mode().Perm()
+	if perm == 0 {
+		perm = 0o644
+	}
+	out, err := root.OpenFile(local, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm|0o600)
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("cannot extract %s: %s already exists; extract into an empty folder", f.Name, filepath.Join(root.Name(), local))
+		}
+		return fmt.Errorf("cannot create the media file %s: %w", filepath.Join(root.Name(), local), err)
+	}
+	defer func() {
+		if cerr := out.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("cannot write the media file %s: %w", filepath.Join(root.Name(), local), cerr)
+		}
+	}()
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n, rerr := in.Read(buf)
+		if n > 0 {
+			if _, err := out.Write(buf[:n]); err != nil {
+				return fmt.Errorf("cannot write the media file %s: %w", filepath.Join(root.Name(), local), err)
+			}
+			onData(n)
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return rerr
+		}
+	}
+	if syncExtracted {
+		if err := out.Sync(); err != nil {
+			return fmt.Errorf("cannot flush the media file %s to disk: %w", filepath.Join(root.Name(), local), err)
+		}
+	}
+	if err := out.Chmod(perm); err != nil { // exact, whatever the umask
+		return fmt.Errorf("cannot set the mode of %s: %w", filepath.Join(root.Name(), local), err)
+	}
+	if !f.Modified.IsZero() {
+		if err := root.Chtimes(local, f.Modified, f.Modified); err != nil {
+			return fmt.Errorf("cannot set the time of %s: %w", filepath.Join(root.Name(), local), err)
+		}
+	}
+	return nil
+}
