@@ -152,19 +152,6 @@ func noArgs(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
-func humanSize(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
-
 func localTime(t time.Time) string {
 	if t.IsZero() {
 		return "never"

@@ -16,6 +16,7 @@ import (
 	"github.com/backupdesktop/backup-desktop/internal/core/lock"
 	"github.com/backupdesktop/backup-desktop/internal/core/restore"
 	"github.com/backupdesktop/backup-desktop/internal/core/settings"
+	"github.com/backupdesktop/backup-desktop/internal/core/units"
 )
 
 func newCreateBackup(st *state) *cobra.Command {
@@ -64,7 +65,7 @@ func newCreateBackup(st *state) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(st.stdout, "Backup saved: %s (%s)\n", res.Path, humanSize(res.Size))
+			fmt.Fprintf(st.stdout, "Backup saved: %s (%s)\n", res.Path, units.Bytes(res.Size))
 			for _, s := range res.Skipped {
 				fmt.Fprintf(st.stdout, "Not included: %s\n", s)
 			}
@@ -97,7 +98,7 @@ func newVerify(st *state) *cobra.Command {
 				rows += n
 			}
 			fmt.Fprintf(st.stdout, "OK: %s\n  made %s (%s backup) on %s\n  database %q: %d tables, %d rows\n  media: %d files, %s\n",
-				args[0], localTime(m.CreatedUTC), m.Kind, m.Host, m.Database.Name, len(m.Tables), rows, m.Media.Files, humanSize(m.Media.Bytes))
+				args[0], localTime(m.CreatedUTC), m.Kind, m.Host, m.Database.Name, len(m.Tables), rows, m.Media.Files, units.Bytes(m.Media.Bytes))
 			return nil
 		},
 	}
@@ -160,7 +161,7 @@ func printPlan(st *state, p *restore.Plan, safety bool) {
 		rows += n
 	}
 	fmt.Fprintf(st.stdout, "Backup %s\n  made %s on %s: %d tables, %d rows, %d media files (%s)\n",
-		p.Archive, localTime(m.CreatedUTC), m.Host, len(m.Tables), rows, m.Media.Files, humanSize(m.Media.Bytes))
+		p.Archive, localTime(m.CreatedUTC), m.Host, len(m.Tables), rows, m.Media.Files, units.Bytes(m.Media.Bytes))
 	if p.DatabaseExists {
 		fmt.Fprintf(st.stdout, "will REPLACE the database %q (now %d tables, about %d rows)\n", p.Database, p.CurrentTables, p.CurrentRows)
 	} else {
@@ -198,7 +199,7 @@ func newList(st *state) *cobra.Command {
 			tw := tabwriter.NewWriter(st.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "DATE\tKIND\tSIZE\tSTATUS\tFILE")
 			for _, b := range list {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", localTime(b.Created), b.Kind, humanSize(b.Size), b.Status, b.Name)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", localTime(b.Created), b.Kind, units.Bytes(b.Size), b.Status, b.Name)
 			}
 			return tw.Flush()
 		},
@@ -232,7 +233,7 @@ func newStatus(st *state) *cobra.Command {
 			}
 			fmt.Fprintf(w, "Last backup:     %s\n", sum.LastBackup)
 			fmt.Fprintf(w, "Next backup:     %s\n", sum.NextBackup)
-			fmt.Fprintf(w, "Backups:         %d, %s in all\n", sum.Count, humanSize(sum.TotalSize))
+			fmt.Fprintf(w, "Backups:         %d, %s in all\n", sum.Count, units.Bytes(sum.TotalSize))
 			if h, held := lock.Current(env.StateDir); held {
 				fmt.Fprintf(w, "Running now:     %s (process %d, since %s)\n", h.Op, h.PID, localTime(h.Since))
 			}

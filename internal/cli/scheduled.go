@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/backupdesktop/backup-desktop/internal/core/jobs"
+	"github.com/backupdesktop/backup-desktop/internal/core/units"
 )
 
 func init() {
@@ -68,7 +69,7 @@ func newRunScheduled(st *state) *cobra.Command {
 				env.Log.Info("no backup due", "next", out.Next)
 				return nil
 			}
-			fmt.Fprintf(st.stdout, "Backup saved: %s (%s)\n", out.Made.Path, humanSize(out.Made.Size))
+			fmt.Fprintf(st.stdout, "Backup saved: %s (%s)\n", out.Made.Path, units.Bytes(out.Made.Size))
 			for _, d := range out.Pruned {
 				fmt.Fprintf(st.stdout, "Deleted old backup: %s\n", d)
 			}

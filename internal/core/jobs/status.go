@@ -6,6 +6,7 @@ import (
 
 	"github.com/backupdesktop/backup-desktop/internal/core/history"
 	"github.com/backupdesktop/backup-desktop/internal/core/schedule"
+	"github.com/backupdesktop/backup-desktop/internal/core/units"
 )
 
 // Summary is the at-a-glance state shown by `status`, the window and the
@@ -34,7 +35,7 @@ func Status(env *Env) (*Summary, error) {
 	for _, b := range list {
 		if b.Complete {
 			s.LastTime, s.LastOK = b.Created, true
-			s.LastBackup = fmt.Sprintf("%s (%s, %s, ok)", b.Created.Local().Format("2006-01-02 15:04"), b.Kind, sizeWords(b.Size))
+			s.LastBackup = fmt.Sprintf("%s (%s, %s, ok)", units.Time(b.Created), b.Kind, units.Bytes(b.Size))
 			break
 		}
 	}
@@ -42,27 +43,14 @@ func Status(env *Env) (*Summary, error) {
 	if rec, ok, err := history.Open(env.StateDir).Last(history.OpBackup); err == nil && ok &&
 		rec.Result != history.ResultOK && rec.Start.After(s.LastTime) {
 		s.LastTime, s.LastOK, s.LastError = rec.Start, false, rec.Error
-		s.LastBackup = fmt.Sprintf("%s FAILED: %s", rec.Start.Local().Format("2006-01-02 15:04"), rec.Error)
+		s.LastBackup = fmt.Sprintf("%s FAILED: %s", units.Time(rec.Start), rec.Error)
 	}
 	sch := env.Settings.Schedule
 	if !sch.Enabled {
 		s.NextBackup = "automated backups are off"
 	} else {
 		s.NextTime = schedule.Next(sch, env.now())
-		s.NextBackup = s.NextTime.Local().Format("2006-01-02 15:04") + " (" + sch.Frequency + ")"
+		s.NextBackup = units.Time(s.NextTime) + " (" + sch.Frequency + ")"
 	}
 	return s, nil
-}
-
-func sizeWords(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
