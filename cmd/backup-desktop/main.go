@@ -7,12 +7,14 @@ import (
 	"os"
 
 	"github.com/backupdesktop/backup-desktop/internal/cli"
+	"github.com/backupdesktop/backup-desktop/internal/earlyquiet"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "0.1.0"
 
 func main() {
+	earlyquiet.Restore()
 	cli.Version = version
 	os.Exit(run(os.Args[1:]))
 }

@@ -420,3 +420,22 @@ func TestBadUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestQuietUnderCLocale: with the C locale of containers and cron jobs a
+// command prints its result and nothing else (no library start-up noise).
+func TestQuietUnderCLocale(t *testing.T) {
+	s := newSetup(t)
+	cmd := s.command("list")
+	cmd.Env = append(cmd.Env, "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "LANGUAGE=")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("list: %v\n%s", err, stderr.String())
+	}
+	if stderr.Len() > 0 {
+		t.Errorf("list wrote to standard error:\n%s", stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "No backups") {
+		t.Errorf("list said: %s", stdout.String())
+	}
+}
