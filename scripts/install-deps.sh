@@ -10,7 +10,7 @@ packages=(
   mariadb-server mariadb-client
   gcc pkg-config libgl1-mesa-dev xorg-dev
   xvfb xauth dbus dbus-x11 imagemagick
-  cron unzip tzdata ca-certificates
+  cron unzip tzdata ca-certificates time
 )
 if [ "${WITH_PACKAGE_TOOLS:-}" = 1 ]; then
   packages+=(mingw-w64)
