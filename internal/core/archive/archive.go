@@ -22,6 +22,8 @@ package archive
 import (
 	"strings"
 	"time"
+
+	"github.com/backupdesktop/backup-desktop/internal/core/dump"
 )
 
 // FormatVersion is the version of the archive layout and manifest written by
@@ -58,6 +60,11 @@ const maxManifestSize = 256 << 20
 //	  "dump_format_version": 1,
 //	  "tables": {"products": 1200, "django_migrations": 42},   // rows per table
 //	  "non_transactional_tables": ["legacy_log"],              // not in the snapshot
+//	  "schema": {"character_set": "utf8mb4", "collation": "utf8mb4_general_ci",
+//	             "charsets": […], "collations": […], "engines": ["InnoDB"],
+//	             "tables": [{"name": "products", "type": "table", "engine": "InnoDB", "rows": 1200}, …],
+//	             "views": 2, "triggers": 1, "routines": 0, "events": 0,
+//	             "django_migrations": [["auth", "0001_initial"], …]},
 //	  "media": {"files": 310, "bytes": 52428800, "empty_dirs": 2},
 //	  "entries": [{"name": "database_dump.json", "size": 123456,
 //	               "sha256": "9f86d0…"}, …],                     // every other file entry
@@ -80,8 +87,12 @@ type Manifest struct {
 	DumpFormatVersion      int              `json:"dump_format_version"`
 	Tables                 map[string]int64 `json:"tables"`
 	NonTransactionalTables []string         `json:"non_transactional_tables"`
-	Media                  MediaInfo        `json:"media"`
-	Entries                []Entry          `json:"entries"`
+	// Schema says what the dump needs from a server and what it holds,
+	// so that a restore can check the target and show what it will
+	// replace before reading the dump.
+	Schema  *SchemaInfo `json:"schema,omitempty"`
+	Media   MediaInfo   `json:"media"`
+	Entries []Entry     `json:"entries"`
 	// Skipped names the media entries that were not backed up: symbolic
 	// links and special files (they are not followed), files that vanished
 	// while the backup ran, and names a ZIP file cannot carry safely.
@@ -94,6 +105,59 @@ type DatabaseInfo struct {
 	Flavor        string `json:"flavor"` // "mariadb" or "mysql"
 	ServerVersion string `json:"server_version"`
 	Name          string `json:"name"`
+}
+
+// SchemaInfo is the part of the dump's summary a restore needs up front.
+type SchemaInfo struct {
+	CharacterSet string      `json:"character_set"` // the database's default
+	Collation    string      `json:"collation"`
+	Charsets     []string    `json:"charsets"` // everything the dump uses
+	Collations   []string    `json:"collations"`
+	Engines      []string    `json:"engines"`
+	Tables       []TableInfo `json:"tables"` // in dump order
+	Views        int         `json:"views"`
+	Triggers     int         `json:"triggers"`
+	Routines     int         `json:"routines"`
+	Events       int         `json:"events"`
+	// DjangoMigrations lists the applied Django migrations as [app, name]
+	// pairs; null when the database has no django_migrations table.
+	DjangoMigrations [][2]string `json:"django_migrations"`
+}
+
+// TableInfo is one table or sequence of the dump.
+type TableInfo struct {
+	Name   string `json:"name"`
+	Type   string `json:"type"` // "table" or "sequence"
+	Engine string `json:"engine"`
+	Rows   int64  `json:"rows"`
+}
+
+// DumpSummary rebuilds the dump's summary from the manifest, for the checks
+// a restore makes before it reads the dump. Nil when the manifest has no
+// schema part.
+func (m *Manifest) DumpSummary() *dump.Summary {
+	sc := m.Schema
+	if sc == nil {
+		return nil
+	}
+	s := &dump.Summary{
+		FormatVersion: m.DumpFormatVersion, Database: m.Database.Name,
+		Flavor: m.Database.Flavor, ServerVersion: m.Database.ServerVersion,
+		CharacterSet: sc.CharacterSet, Collation: sc.Collation, CreatedUTC: m.CreatedUTC,
+		NonTransactional: m.NonTransactionalTables,
+		Views:            sc.Views, Triggers: sc.Triggers, Routines: sc.Routines, Events: sc.Events,
+		Charsets: sc.Charsets, Collations: sc.Collations, Engines: sc.Engines,
+	}
+	for _, t := range sc.Tables {
+		s.Tables = append(s.Tables, dump.TableSummary{Name: t.Name, Type: t.Type, Engine: t.Engine, Rows: t.Rows})
+	}
+	if sc.DjangoMigrations != nil {
+		s.DjangoMigrations = make([]dump.Migration, len(sc.DjangoMigrations))
+		for i, p := range sc.DjangoMigrations {
+			s.DjangoMigrations[i] = dump.Migration{App: p[0], Name: p[1]}
+		}
+	}
+	return s
 }
 
 // MediaInfo counts the media folder's content in a backup.

@@ -304,6 +304,22 @@ func (m *Manifest) addSummary(s *dump.Summary) {
 		m.Tables[t.Name] = t.Rows
 	}
 	m.NonTransactionalTables = append(m.NonTransactionalTables, s.NonTransactional...)
+	sc := &SchemaInfo{
+		CharacterSet: s.CharacterSet, Collation: s.Collation,
+		Charsets: s.Charsets, Collations: s.Collations, Engines: s.Engines,
+		Tables: make([]TableInfo, 0, len(s.Tables)),
+		Views:  s.Views, Triggers: s.Triggers, Routines: s.Routines, Events: s.Events,
+	}
+	for _, t := range s.Tables {
+		sc.Tables = append(sc.Tables, TableInfo{Name: t.Name, Type: t.Type, Engine: t.Engine, Rows: t.Rows})
+	}
+	if s.DjangoMigrations != nil {
+		sc.DjangoMigrations = make([][2]string, len(s.DjangoMigrations))
+		for i, mg := range s.DjangoMigrations {
+			sc.DjangoMigrations[i] = [2]string{mg.App, mg.Name}
+		}
+	}
+	m.Schema = sc
 }
 
 // hashWriter hashes and counts what it passes on, and stops when ctx is

@@ -37,39 +37,12 @@ func Verify(ctx context.Context, path string, p progress.Func) (*Report, error) 
 	m := r.m
 
 	// Structure first: it costs no reading of content.
+	if err := r.CheckStructure(); err != nil {
+		return nil, err
+	}
 	var total int64
 	for _, e := range m.Entries {
-		if _, ok := r.files[e.Name]; !ok {
-			return nil, &CorruptEntryError{Path: path, Name: e.Name, Reason: "is listed in the manifest but missing from the archive"}
-		}
 		total += e.Size
-	}
-	var mediaFiles int
-	var mediaBytes int64
-	for _, f := range r.zr.File {
-		if f.Mode().IsDir() {
-			if !isMedia(f.Name) {
-				return nil, &CorruptEntryError{Path: path, Name: f.Name, Reason: "is a folder outside media/"}
-			}
-			continue
-		}
-		if f.Name == ManifestEntry {
-			continue
-		}
-		want, ok := r.want[f.Name]
-		if !ok {
-			return nil, &CorruptEntryError{Path: path, Name: f.Name, Reason: "is not listed in the manifest"}
-		}
-		if f.UncompressedSize64 != uint64(want.Size) {
-			return nil, &CorruptEntryError{Path: path, Name: f.Name, Reason: fmt.Sprintf("has %d bytes, but the manifest says %d", f.UncompressedSize64, want.Size)}
-		}
-		if isMedia(f.Name) {
-			mediaFiles++
-			mediaBytes += want.Size
-		}
-	}
-	if mediaFiles != m.Media.Files || mediaBytes != m.Media.Bytes {
-		return nil, &CorruptEntryError{Path: path, Name: ManifestEntry, Reason: fmt.Sprintf("counts %d media files of %d bytes, but the archive holds %d files of %d bytes", m.Media.Files, m.Media.Bytes, mediaFiles, mediaBytes)}
 	}
 
 	// Then every byte, in archive order.
@@ -109,6 +82,52 @@ func Verify(ctx context.Context, path string, p progress.Func) (*Report, error) 
 	pr.report()
 	return &Report{Manifest: m, Dump: sum, Size: r.size}, nil
 }
+
+// CheckStructure checks what the archive's central directory and manifest
+// say, without reading any content: every entry the manifest lists is
+// present with its size, no file entry is unlisted, folders lie under
+// media/, and the media counts match. Open has already checked every name.
+// A restore runs it up front and checks the content while it loads.
+func (r *Reader) CheckStructure() error {
+	m, path := r.m, r.path
+	for _, e := range m.Entries {
+		if _, ok := r.files[e.Name]; !ok {
+			return &CorruptEntryError{Path: path, Name: e.Name, Reason: "is listed in the manifest but missing from the archive"}
+		}
+	}
+	var mediaFiles int
+	var mediaBytes int64
+	for _, f := range r.zr.File {
+		if f.Mode().IsDir() {
+			if !isMedia(f.Name) {
+				return &CorruptEntryError{Path: path, Name: f.Name, Reason: "is a folder outside media/"}
+			}
+			continue
+		}
+		if f.Name == ManifestEntry {
+			continue
+		}
+		want, ok := r.want[f.Name]
+		if !ok {
+			return &CorruptEntryError{Path: path, Name: f.Name, Reason: "is not listed in the manifest"}
+		}
+		if f.UncompressedSize64 != uint64(want.Size) {
+			return &CorruptEntryError{Path: path, Name: f.Name, Reason: fmt.Sprintf("has %d bytes, but the manifest says %d", f.UncompressedSize64, want.Size)}
+		}
+		if isMedia(f.Name) {
+			mediaFiles++
+			mediaBytes += want.Size
+		}
+	}
+	if mediaFiles != m.Media.Files || mediaBytes != m.Media.Bytes {
+		return &CorruptEntryError{Path: path, Name: ManifestEntry, Reason: fmt.Sprintf("counts %d media files of %d bytes, but the archive holds %d files of %d bytes", m.Media.Files, m.Media.Bytes, mediaFiles, mediaBytes)}
+	}
+	return nil
+}
+
+// CheckRows checks that a loaded or scanned dump holds the row counts the
+// manifest lists for every table.
+func (r *Reader) CheckRows(sum *dump.Summary) error { return compareTables(r.path, r.m, sum) }
 
 // scanDump reads the dump entry through r with dump.Scan and then to its
 // end, so that its checksum is checked even when Scan stops early.

@@ -209,16 +209,22 @@ func Restore(ctx context.Context, env *Env, req RestoreRequest) (*RestoreOutcome
 	}
 	out := &RestoreOutcome{}
 	if req.SafetyBackup {
-		req.Progress.Report(progress.Event{Phase: "Saving a safety backup of the current data"})
-		out.Safety, err = backupLocked(ctx, env, BackupRequest{Kind: backupname.PreRestore, Progress: req.Progress})
-		if err != nil {
-			err = fmt.Errorf("the safety backup of the current data failed, so nothing was restored: %w", err)
-			log.Error("restore failed", "err", err)
-			env.record(rec, err)
-			return nil, err
+		// Taken once the backup is loaded and checked, so a damaged backup
+		// is refused without one, and before anything live changes.
+		ropts.BeforeSwitch = func(ctx context.Context) error {
+			req.Progress.Report(progress.Event{Phase: "Saving a safety backup of the current data"})
+			res, err := backupLocked(ctx, env, BackupRequest{Kind: backupname.PreRestore, Progress: req.Progress})
+			if err != nil {
+				return fmt.Errorf("the safety backup of the current data failed, so nothing was restored: %w", err)
+			}
+			out.Safety = res
+			return nil
 		}
 	}
 	res, err := restore.Execute(ctx, plan, ropts)
+	if isArchiveProblem(err) {
+		err = &InputError{err}
+	}
 	env.record(rec, err)
 	if err != nil {
 		log.Error("restore failed", "err", err)

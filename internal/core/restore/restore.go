@@ -22,6 +22,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -46,6 +47,10 @@ type Options struct {
 	Archive  string
 	Progress progress.Func
 	Log      *slog.Logger
+	// BeforeSwitch runs after the backup is loaded and checked, and before
+	// the switch: the safety backup of the current data. An error stops
+	// the restore with nothing changed.
+	BeforeSwitch func(ctx context.Context) error
 }
 
 // Plan is what a restore will do, found out without changing anything. The
@@ -105,11 +110,29 @@ func qi(name string) string { return "`" + strings.ReplaceAll(name, "`", "``") +
 // Prepare checks everything a restore needs and describes what it will
 // replace. It changes nothing the user has (it creates and drops the empty
 // staging database to prove the rights are there).
+//
+// It reads the archive's structure and manifest, not its content: every
+// byte is checked while Execute loads it into the staging copies (the
+// checksums of the dump and of each media file, the dump's structure and
+// row counts), before anything live changes. An archive whose manifest
+// lacks the schema part is verified completely here instead.
 func Prepare(ctx context.Context, o Options) (*Plan, error) {
 	o.Progress.Report(progress.Event{Phase: "Checking backup"})
-	rep, err := archive.Verify(ctx, o.Archive, o.Progress)
+	ar, err := archive.Open(o.Archive)
 	if err != nil {
 		return nil, err
+	}
+	defer ar.Close()
+	if err := ar.CheckStructure(); err != nil {
+		return nil, err
+	}
+	m, sum := ar.Manifest(), ar.Manifest().DumpSummary()
+	if sum == nil {
+		rep, err := archive.Verify(ctx, o.Archive, o.Progress)
+		if err != nil {
+			return nil, err
+		}
+		sum = rep.Dump
 	}
 	s := o.Settings
 	srv, err := dbconn.OpenDB(ctx, s.Database, "")
@@ -117,10 +140,10 @@ func Prepare(ctx context.Context, o Options) (*Plan, error) {
 		return nil, err
 	}
 	defer srv.Close()
-	if err := dump.CheckTarget(ctx, srv, rep.Dump); err != nil {
+	if err := dump.CheckTarget(ctx, srv, sum); err != nil {
 		return nil, fmt.Errorf("the database server cannot take this backup: %w", err)
 	}
-	p := &Plan{Archive: o.Archive, Manifest: rep.Manifest, Dump: rep.Dump, Database: s.Database.Name, MediaDir: s.MediaDir}
+	p := &Plan{Archive: o.Archive, Manifest: m, Dump: sum, Database: s.Database.Name, MediaDir: s.MediaDir}
 	if p.DatabaseExists, err = databaseExists(ctx, srv, p.Database); err != nil {
 		return nil, err
 	}
@@ -148,7 +171,7 @@ func Prepare(ctx context.Context, o Options) (*Plan, error) {
 		return nil, err
 	}
 	if p.DatabaseExists {
-		p.MigrationsWarning, err = migrationsWarning(ctx, srv, p.Database, rep.Dump.DjangoMigrations)
+		p.MigrationsWarning, err = migrationsWarning(ctx, srv, p.Database, sum.DjangoMigrations)
 		if err != nil {
 			return nil, err
 		}
@@ -292,6 +315,9 @@ func Execute(ctx context.Context, p *Plan, o Options) (*Result, error) {
 
 	res, err := stage(ctx, srv, p, j, o)
 	checkpoint("staged")
+	if err == nil && o.BeforeSwitch != nil {
+		err = o.BeforeSwitch(ctx)
+	}
 	if err == nil {
 		err = swap(context.WithoutCancel(ctx), srv, j, o)
 	}
@@ -333,10 +359,15 @@ func stage(ctx context.Context, srv *sql.DB, p *Plan, j *journal, o Options) (*R
 		return nil, err
 	}
 	o.Progress.Report(progress.Event{Phase: "Loading database"})
-	loaded, objs, err := dump.LoadTables(ctx, srv, j.StageDB, rd, dump.LoadOptions{Progress: o.Progress, Log: logFunc(o.Log)})
+	loaded, objs, err := dump.LoadTables(ctx, srv, j.StageDB, rd, dump.LoadOptions{Progress: o.Progress, Log: logFunc(o.Log), Expected: p.Dump})
+	// Read to the end: the dump's checksum is checked there.
+	_, drainErr := io.Copy(io.Discard, rd)
 	rd.Close()
-	if err != nil {
+	if err = dumpError(p.Archive, err, drainErr); err != nil {
 		return nil, fmt.Errorf("loading the backup's database failed: %w", dbconn.Explain(err, o.Settings.Database))
+	}
+	if err := ar.CheckRows(loaded); err != nil {
+		return nil, err
 	}
 	j.NewObjects = objs
 	o.Progress.Report(progress.Event{Phase: "Restoring media files"})
@@ -360,6 +391,27 @@ func stage(ctx context.Context, srv *sql.DB, p *Plan, j *journal, o Options) (*R
 		res.Files = p.Manifest.Media.Files
 	}
 	return res, ctx.Err()
+}
+
+// dumpError says what went wrong reading the dump, putting damage to the
+// archive first: a damaged dump often also fails to parse or load.
+func dumpError(path string, loadErr, drainErr error) error {
+	var ce *archive.CorruptEntryError
+	switch {
+	case errors.As(loadErr, &ce):
+		return ce
+	case errors.As(drainErr, &ce):
+		return ce
+	case errors.Is(loadErr, dump.ErrUnsupportedVersion):
+		return fmt.Errorf("%w: %w; update Backup Desktop to use this backup", archive.ErrUnsupportedVersion, loadErr)
+	case errors.Is(loadErr, dump.ErrCorrupt):
+		return &archive.CorruptEntryError{Path: path, Name: archive.DumpEntry, Reason: "is not a complete, well-formed database dump", Err: loadErr}
+	case loadErr != nil:
+		return loadErr
+	case drainErr != nil:
+		return &archive.CorruptEntryError{Path: path, Name: archive.DumpEntry, Reason: "cannot be read", Err: drainErr}
+	}
+	return nil
 }
 
 // swap makes the staged copies live. It runs to its end even if the caller
