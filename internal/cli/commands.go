@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"fmt"
+	"log/slog"
 	"strings"
 	"text/tabwriter"
 
@@ -86,11 +87,24 @@ func newVerify(st *state) *cobra.Command {
 		Short: "Check a backup file completely: every entry, checksum and row count",
 		Args:  exactArgs(1, "the backup file to check"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// verify needs no settings, but logs like every run when they exist.
+			var log *slog.Logger
+			if env, err := st.env(cmd); err == nil {
+				log = env.Log
+			}
 			p, finish := newProgress(st.stderr)
 			rep, err := archive.Verify(cmd.Context(), args[0], p)
 			finish()
 			if err != nil {
-				return fmt.Errorf("%s is not a usable backup: %w", args[0], err)
+				// Exit code 1: the check ran and the backup failed it.
+				err = fmt.Errorf("%s is not a usable backup: %w", args[0], err)
+				if log != nil {
+					log.Error("verify failed", "file", args[0], "err", err)
+				}
+				return err
+			}
+			if log != nil {
+				log.Info("verify passed", "file", args[0])
 			}
 			m := rep.Manifest
 			var rows int64
