@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"html"
 	"strings"
+
+	"github.com/backupdesktop/backup-desktop/internal/core/ossched"
 )
 
 // Name is the entry's name as the user sees it in the desktop's list of
@@ -87,36 +89,11 @@ func desktopQuote(s string) string {
 // argument quoted the way the Microsoft C runtime (and Go's
 // os.Args on Windows) splits them again.
 func WindowsCommand(e Entry) string {
-	parts := []string{windowsQuote(e.Exe)}
+	parts := []string{ossched.WindowsQuote(e.Exe)}
 	for _, a := range e.Args {
-		parts = append(parts, windowsQuote(a))
+		parts = append(parts, ossched.WindowsQuote(a))
 	}
 	return strings.Join(parts, " ")
-}
-
-// windowsQuote is syscall.EscapeArg's rule, always quoting: backslashes
-// are literal except before a '"', where they are doubled, and '"' is
-// escaped with one.
-func windowsQuote(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	slashes := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch c {
-		case '\\':
-			slashes++
-		case '"':
-			b.WriteString(strings.Repeat(`\`, slashes+1))
-			slashes = 0
-		default:
-			slashes = 0
-		}
-		b.WriteByte(c)
-	}
-	b.WriteString(strings.Repeat(`\`, slashes)) // before the closing quote
-	b.WriteByte('"')
-	return b.String()
 }
 
 // LaunchAgent returns the content of the macOS LaunchAgent plist for e.

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/backupdesktop/backup-desktop/internal/core/units"
+
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/backupdesktop/backup-desktop/internal/core/archive"
@@ -49,7 +51,7 @@ func (a *App) backupNow() {
 func (a *App) backupDone(res *archive.Result, err error) {
 	switch {
 	case err == nil:
-		msg := fmt.Sprintf("Backup saved: %s (%s).", filepath.Base(res.Path), sizeText(res.Size))
+		msg := fmt.Sprintf("Backup saved: %s (%s).", filepath.Base(res.Path), units.Bytes(res.Size))
 		if n := len(res.Skipped); n > 0 {
 			msg += fmt.Sprintf(" %s could not be included (see the log file %s).", plural(int64(n), "media entry", "media entries"), a.logPath())
 		}
@@ -189,7 +191,7 @@ func (a *App) scheduledDone(out *jobs.ScheduledOutcome, err error) {
 		a.main.say(widget.DangerImportance, "The scheduled backup failed: "+msg)
 		a.notify("Scheduled backup failed", msg)
 	case out != nil && out.Made != nil:
-		msg := fmt.Sprintf("Scheduled backup saved: %s (%s).", filepath.Base(out.Made.Path), sizeText(out.Made.Size))
+		msg := fmt.Sprintf("Scheduled backup saved: %s (%s).", filepath.Base(out.Made.Path), units.Bytes(out.Made.Size))
 		if len(out.Pruned) > 0 {
 			msg += " Removed " + plural(int64(len(out.Pruned)), "old backup", "old backups") + " (retention)."
 		}

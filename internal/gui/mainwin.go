@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/backupdesktop/backup-desktop/internal/core/units"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -289,7 +291,7 @@ func (r *row) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRend
 func (r *row) set(b jobs.BackupInfo) {
 	r.labels[0].SetText(when(b.Created))
 	r.labels[1].SetText(kindText(b.Kind, b.Name))
-	r.labels[2].SetText(sizeText(b.Size))
+	r.labels[2].SetText(units.Bytes(b.Size))
 	if b.Complete {
 		r.labels[3].Importance = widget.SuccessImportance
 		r.labels[3].SetText("Complete")

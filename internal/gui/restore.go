@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/backupdesktop/backup-desktop/internal/core/units"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -99,7 +101,7 @@ func (a *App) showRestoreConfirm(p *restore.Plan, safety bool, answer func(bool)
 			made += " on " + m.Host
 		}
 		holds = fmt.Sprintf("%s with %s; %s (%s)", plural(tables, "table", "tables"), plural(rows, "row", "rows"),
-			plural(int64(m.Media.Files), "media file", "media files"), sizeText(m.Media.Bytes))
+			plural(int64(m.Media.Files), "media file", "media files"), units.Bytes(m.Media.Bytes))
 	}
 	db := fmt.Sprintf("“%s” on %s", p.Database, a.serverText())
 	if p.DatabaseExists {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/backupdesktop/backup-desktop/internal/core/units"
+
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/backupdesktop/backup-desktop/internal/core/jobs"
@@ -181,9 +183,9 @@ func (a *App) apply(s *snapshot) {
 	for _, b := range a.list {
 		total += b.Size
 	}
-	storage := fmt.Sprintf("%s, %s", plural(int64(len(a.list)), "backup", "backups"), sizeText(total))
+	storage := fmt.Sprintf("%s, %s", plural(int64(len(a.list)), "backup", "backups"), units.Bytes(total))
 	if s.freeErr == nil {
-		storage += fmt.Sprintf("; %s free", sizeText(s.free))
+		storage += fmt.Sprintf("; %s free", units.Bytes(s.free))
 	}
 	storage += " in " + s.settings.BackupDir
 	m.storageValue.SetText(storage)
@@ -201,7 +203,7 @@ func (a *App) apply(s *snapshot) {
 func lastGood(list []jobs.BackupInfo) string {
 	for _, b := range list {
 		if b.Complete {
-			return fmt.Sprintf("%s — %s, %s — complete", when(b.Created), kindText(b.Kind, b.Name), sizeText(b.Size))
+			return fmt.Sprintf("%s — %s, %s — complete", when(b.Created), kindText(b.Kind, b.Name), units.Bytes(b.Size))
 		}
 	}
 	return "none yet"

@@ -14,20 +14,6 @@ import (
 	"github.com/backupdesktop/backup-desktop/internal/core/lock"
 )
 
-// sizeText is a byte count for people: "512 B", "12.1 MiB".
-func sizeText(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
-
 // count writes n with thousands separators: 1234567 → "1,234,567".
 func count(n int64) string {
 	s := fmt.Sprint(n)

@@ -7,6 +7,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/backupdesktop/backup-desktop/internal/core/units"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
@@ -122,7 +124,7 @@ func (p *progressPanel) apply(e progress.Event) {
 func amount(n int64, unit string) string {
 	switch unit {
 	case "bytes":
-		return sizeText(n)
+		return units.Bytes(n)
 	case "rows":
 		return plural(n, "row", "rows")
 	case "files":
