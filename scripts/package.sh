@@ -14,6 +14,12 @@ if ! command -v fyne >/dev/null 2>&1; then
   export PATH="$PATH:$(go env GOPATH)/bin"
 fi
 
+# fyne package --release counts FyneApp.toml's Build up; a package build
+# must not change the source tree.
+meta=$(mktemp)
+cp FyneApp.toml "$meta"
+trap 'cp "$meta" FyneApp.toml; rm -f "$meta"' EXIT
+
 echo "== Linux"
 go build -ldflags "-X main.version=$V" -o dist/linux/backup-desktop ./cmd/backup-desktop
 fyne package --os linux --release --exe dist/linux/backup-desktop --name "Backup Desktop" --app-version "$V"
