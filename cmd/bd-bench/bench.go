@@ -119,6 +119,7 @@ type bench struct {
 type tools struct {
 	mysql, mysqldump, gzip, tar, cat string
 	mydumper, myloader               string // empty when not installed
+	sync                             string // coreutils sync; empty when missing
 }
 
 func findTools() (tools, error) {
@@ -141,6 +142,7 @@ func findTools() (tools, error) {
 	if len(missing) > 0 {
 		return t, fmt.Errorf("the reference tools %s are not installed: install mariadb-client, gzip and tar (make test does this with apt)", strings.Join(missing, ", "))
 	}
+	t.sync, _ = exec.LookPath("sync")
 	t.mydumper, _ = exec.LookPath("mydumper")
 	t.myloader, _ = exec.LookPath("myloader")
 	if t.mydumper == "" || t.myloader == "" {

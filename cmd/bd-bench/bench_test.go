@@ -66,8 +66,12 @@ func TestSmoke(t *testing.T) {
 	}
 
 	want := []string{kRead, kDump, kBackupDB, kTar, kBackupMedia, kBackupFull, kMysql, kRestoreDB, kRestoreFull}
-	if tl, err := findTools(); err == nil && tl.myloader != "" {
+	tl, err := findTools()
+	if err == nil && tl.myloader != "" {
 		want = append(want, kMyloader)
+	}
+	if err == nil && tl.sync != "" {
+		want = append(want, kTarFile)
 	}
 	for _, key := range want {
 		r := find(rep.Results, key)
@@ -96,7 +100,7 @@ func TestSmoke(t *testing.T) {
 			t.Error("the server's CPU time was not measured")
 		}
 	}
-	for _, key := range []string{kDump, kBackupDB, kBackupMedia, kBackupFull} {
+	for _, key := range []string{kDump, kBackupDB, kTarFile, kBackupMedia, kBackupFull} {
 		if r := find(rep.Results, key); r != nil && r.MedianSize() <= 0 {
 			t.Errorf("%s wrote nothing", key)
 		}
@@ -115,6 +119,9 @@ func TestSmoke(t *testing.T) {
 	rows := []string{"backup-vs-dump", "backup-vs-read", "archive-size", "restore-vs-mysql", "restore-vs-myloader",
 		"media-vs-tar", "full-backup", "full-restore", "rss-backup-db", "rss-backup-media", "rss-backup-full",
 		"rss-restore-db", "rss-restore-full", "growth-backup", "growth-restore"}
+	if tl.sync != "" {
+		rows = append(rows, "media-vs-tar-file")
+	}
 	byKey := map[string]Row{}
 	for _, r := range rep.Rows {
 		byKey[r.Key] = r

@@ -15,6 +15,7 @@ const (
 	kDump        = "mysqldump"
 	kBackupDB    = "backup-db"
 	kTar         = "tar"
+	kTarFile     = "tar-file"
 	kBackupMedia = "backup-media"
 	kBackupFull  = "backup-full"
 	kMysql       = "mysql-restore"
@@ -184,6 +185,32 @@ func (b *bench) contenders(d *dataset, growth bool) []*contender {
 			}}.run(ctx)
 		},
 	})
+	if b.tools.sync != "" {
+		// tar | cat writes nothing; a backup must write its archive and
+		// flush it to the disk. This reference does both.
+		tarFile := filepath.Join(ref, "media.tar")
+		cs = append(cs, &contender{key: kTarFile, label: "tar -cf FILE media && sync FILE",
+			run: func(ctx context.Context) (measurement, error) {
+				start := time.Now()
+				m, err := pipeline{procs: []proc{{args: []string{b.tools.tar, "-cf", tarFile, "-C", filepath.Dir(d.mediaDir), filepath.Base(d.mediaDir)}}}}.run(ctx)
+				if err != nil {
+					return m, err
+				}
+				s, err := pipeline{procs: []proc{{args: []string{b.tools.sync, tarFile}}}}.run(ctx)
+				m.wall = time.Since(start)
+				m.cpu += s.cpu
+				m.rssKiB = max(m.rssKiB, s.rssKiB)
+				return m, err
+			},
+			finish: func(context.Context, bool) (int64, error) {
+				fi, err := os.Stat(tarFile)
+				if err != nil {
+					return 0, err
+				}
+				return fi.Size(), os.Remove(tarFile)
+			},
+		})
+	}
 	cs = append(cs, backup(kBackupMedia, "our create-backup, media only (empty database)", "ours-media", b.emptyDB, d.mediaDir, nil))
 	cs = append(cs, full)
 

@@ -8,10 +8,15 @@ import (
 	"github.com/klauspost/compress/flate"
 )
 
-// deflateLevel is the compression level of deflated entries. Level 5 of
-// klauspost/compress packs a JSON dump about as tightly as gzip -6 at
-// several times its speed.
-const deflateLevel = 5
+// deflateLevel is the compression level of deflated entries, chosen by
+// measurement on the sample database's dump (300k rows): level 2 of
+// klauspost/compress takes 60 % of the time of level 5 for output 6 %
+// larger, an archive 1.12 × the size of mysqldump | gzip -6 (level 5:
+// 1.05 ×). Level 3 is 0.7 % smaller and 20 % slower, level 4 slower still
+// and no smaller, level 1 no faster and 1.14 ×. Compression is the largest
+// part of a database backup's work, and the size stays well inside the
+// 1.25 × that issue 5 allows.
+const deflateLevel = 2
 
 var writerPool sync.Pool // *flate.Writer
 

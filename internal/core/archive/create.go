@@ -2,7 +2,6 @@ package archive
 
 import (
 	"archive/zip"
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -111,6 +110,7 @@ func Create(ctx context.Context, o CreateOptions) (res *Result, err error) {
 	}
 	stage := "the database dump"
 	closed := false
+	var out *outFile
 	defer func() {
 		if err == nil {
 			return
@@ -123,18 +123,40 @@ func Create(ctx context.Context, o CreateOptions) (res *Result, err error) {
 		case ctx.Err() != nil:
 			err = cancelled(ctx, err)
 		case isDiskFull(err):
+			// The archive is written in the background: name the part
+			// that did not fit rather than the one being produced.
+			if part, ok := out.failedPart(); ok {
+				stage = part
+			}
 			err = &DiskFullError{Dir: o.Dir, What: stage, Err: err}
 		}
 		res = nil
 	}()
 
-	bw := bufio.NewWriterSize(f, 1<<20)
-	zw := zip.NewWriter(bw)
+	bs := &buffers{}
+	out = newOutFile(f, bs)
+	pool := newDeflatePool(deflateLevel, bs)
+	// The media files are read and hashed ahead, from now on, while the
+	// database is dumped.
+	rd := startMediaReader(media.items, pool, bs)
+	defer func() {
+		rd.stop()
+		pool.close()
+		out.abort()
+		bs.free()
+	}()
+	zw := zip.NewWriter(out)
 	registerWriter(zw)
+	setStage := func(s string) {
+		stage = s
+		zw.Flush() // so that out knows where the part begins; errors surface later
+		out.mark(s)
+	}
+	setStage(stage)
 	m := o.newManifest()
 
 	// The database dump, streamed straight into its entry.
-	sum, ent, err := writeDump(ctx, zw, o)
+	sum, ent, err := writeDump(ctx, zw, pool, o)
 	if err != nil {
 		return nil, err
 	}
@@ -142,35 +164,19 @@ func Create(ctx context.Context, o CreateOptions) (res *Result, err error) {
 	m.addSummary(sum)
 
 	// The media folder.
-	buf := make([]byte, 256<<10)
-	var done int64
-	for _, it := range media.items {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		stage = it.name
-		ent, ok, err := writeMedia(ctx, zw, it, buf, func(n int) {
-			done += int64(n)
-			o.Progress.Report(progress.Event{Phase: "Copying media files", Item: it.name, Done: done, Total: media.bytes, Unit: "bytes"})
-		})
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			media.skip(it.name, "it was deleted or replaced by a link or special file while the backup ran")
-			continue
-		}
-		if !it.dir {
-			m.Entries = append(m.Entries, ent)
-			m.Media.Files++
-			m.Media.Bytes += ent.Size
-		}
+	hashes, err := writeMediaFiles(ctx, zw, pool, rd, media, m, setStage, o.Progress)
+	if err != nil {
+		return nil, err
+	}
+	rd.finish()
+	for _, h := range hashes {
+		m.Entries[h.entry].SHA256 = h.hash.sum
 	}
 	m.Media.EmptyDirs = media.emptyDirs
 	m.Skipped = append(m.Skipped, media.skipped...)
 
 	// The settings, without secrets.
-	stage = ConfigEntry
+	setStage(ConfigEntry)
 	cfg, err := json.MarshalIndent(o.Config.Redacted(), "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("cannot encode the settings: %w", err)
@@ -182,7 +188,7 @@ func Create(ctx context.Context, o CreateOptions) (res *Result, err error) {
 	m.Entries = append(m.Entries, ent)
 
 	// The manifest, last.
-	stage = ManifestEntry
+	setStage(ManifestEntry)
 	man, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("cannot encode the manifest: %w", err)
@@ -191,11 +197,11 @@ func Create(ctx context.Context, o CreateOptions) (res *Result, err error) {
 		return nil, fmt.Errorf("cannot write %s: %w", ManifestEntry, err)
 	}
 
-	stage = "the end of the archive"
+	setStage("the end of the archive")
 	if err = zw.Close(); err != nil {
 		return nil, fmt.Errorf("cannot finish the archive: %w", err)
 	}
-	if err = bw.Flush(); err != nil {
+	if err = out.finish(); err != nil {
 		return nil, fmt.Errorf("cannot write the archive: %w", err)
 	}
 	if err = f.Sync(); err != nil {
@@ -353,97 +359,174 @@ func (hw *hashWriter) entry(name string) Entry {
 	return Entry{Name: name, Size: hw.n, SHA256: hex.EncodeToString(hw.h.Sum(nil))}
 }
 
-// writeDump streams dump.Write into the dump entry. The dump is produced on
-// its own goroutine and compressed on this one, so that reading the
-// database and compressing overlap.
-func writeDump(ctx context.Context, zw *zip.Writer, o CreateOptions) (*dump.Summary, Entry, error) {
+// writeDump streams dump.Write into the dump entry. The dump is encoded on
+// this goroutine while the pool's workers compress it and a hash queue
+// hashes it, so that reading the database, compressing and hashing overlap.
+func writeDump(ctx context.Context, zw *zip.Writer, pool *deflatePool, o CreateOptions) (*dump.Summary, Entry, error) {
 	hdr := &zip.FileHeader{Name: DumpEntry, Method: zip.Deflate, Modified: o.Now}
 	hdr.SetMode(0o644)
-	w, err := zw.CreateHeader(hdr)
+	w, err := createRaw(zw, hdr)
 	if err != nil {
 		return nil, Entry{}, fmt.Errorf("cannot start %s: %w", DumpEntry, err)
 	}
-	hw := newHashWriter(ctx, w)
-	pr, pw := io.Pipe()
-	type result struct {
-		sum *dump.Summary
-		err error
+	hq := newHashQueue(1, 16)
+	eh := hq.newEntry(0)
+	de := pool.entry(w, hq, eh)
+	sum, err := dump.Write(ctx, o.DB, o.Database, ctxWriter{ctx, de}, dump.WriteOptions{Progress: o.Progress, Log: o.Log})
+	if err == nil && sum == nil {
+		err = errors.New("the dump returned no summary")
 	}
-	ch := make(chan result, 1)
-	go func() {
-		sum, err := dump.Write(ctx, o.DB, o.Database, pw, dump.WriteOptions{Progress: o.Progress, Log: o.Log})
-		if err == nil && sum == nil {
-			err = errors.New("the dump returned no summary")
+	if err == nil {
+		if cerr := de.Close(); cerr != nil && ctx.Err() == nil {
+			hq.abandon()
+			return nil, Entry{}, fmt.Errorf("cannot write %s: %w", DumpEntry, cerr)
 		}
-		pw.CloseWithError(err) // nil: the reader sees io.EOF
-		ch <- result{sum, err}
-	}()
-	_, cerr := io.CopyBuffer(hw, pr, make([]byte, 256<<10))
-	// Unblock the dump if the copy stopped early (full disk, cancellation).
-	pr.CloseWithError(errors.New("the archive stopped accepting data"))
-	r := <-ch
+		hq.close()
+	} else {
+		de.abort()
+		hq.abandon()
+	}
 	switch {
-	case hw.err != nil: // the archive's side failed first: that is the cause
-		return nil, Entry{}, fmt.Errorf("cannot write %s: %w", DumpEntry, hw.err)
+	case de.err != nil && ctx.Err() == nil: // the archive's side failed first: that is the cause
+		return nil, Entry{}, fmt.Errorf("cannot write %s: %w", DumpEntry, de.err)
 	case ctx.Err() != nil:
 		return nil, Entry{}, ctx.Err()
-	case r.err != nil:
-		return nil, Entry{}, fmt.Errorf("cannot save the database: %w", r.err)
-	case cerr != nil:
-		return nil, Entry{}, fmt.Errorf("cannot write %s: %w", DumpEntry, cerr)
+	case err != nil:
+		return nil, Entry{}, fmt.Errorf("cannot save the database: %w", err)
 	}
-	return r.sum, hw.entry(DumpEntry), nil
+	finishRaw(hdr, de.crc, de.csize, de.size)
+	return sum, Entry{Name: DumpEntry, Size: de.size, SHA256: eh.sum}, nil
 }
 
-// writeMedia adds one media item. ok is false when the file is gone or is no
-// longer a regular file; nothing is written then.
-func writeMedia(ctx context.Context, zw *zip.Writer, it mediaItem, buf []byte, onData func(int)) (ent Entry, ok bool, err error) {
-	if it.dir {
-		hdr := &zip.FileHeader{Name: it.name, Method: zip.Store, Modified: it.mtime}
-		hdr.SetMode(fs.ModeDir | it.mode.Perm())
-		if _, err := zw.CreateHeader(hdr); err != nil {
-			return Entry{}, false, fmt.Errorf("cannot add the folder %s: %w", it.name, err)
+// ctxWriter stops writing once ctx is cancelled.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (cw ctxWriter) Write(p []byte) (int, error) {
+	if err := cw.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return cw.w.Write(p)
+}
+
+// pendingHash is a manifest entry whose SHA-256 the media reader's hash
+// queue is still computing.
+type pendingHash struct {
+	entry int // index in Manifest.Entries
+	hash  *entryHash
+}
+
+// writeMediaFiles adds the media items in the order rd delivers them (the
+// scan's) and their file entries to m, with the SHA-256 left empty: the
+// hashes it returns are complete once rd.finish returns. Items that
+// vanished or stopped being regular files are skipped and logged.
+func writeMediaFiles(ctx context.Context, zw *zip.Writer, pool *deflatePool, rd *mediaReader, media *mediaScan,
+	m *Manifest, setStage func(string), report progress.Func) ([]pendingHash, error) {
+	var hashes []pendingHash
+	var done int64
+	for mf := range rd.files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
 		}
-		return Entry{}, true, nil
-	}
-	f, err := os.OpenFile(it.path, mediaOpenFlags, 0)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) || isLinkLoop(err) {
-			return Entry{}, false, nil
-		}
-		return Entry{}, false, fmt.Errorf("cannot read the media file %s: %w; check that this user may read it", it.path, err)
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return Entry{}, false, fmt.Errorf("cannot read the media file %s: %w", it.path, err)
-	}
-	if !info.Mode().IsRegular() {
-		return Entry{}, false, nil
-	}
-	hdr := &zip.FileHeader{Name: it.name, Method: methodFor(it.name), Modified: info.ModTime()}
-	hdr.SetMode(info.Mode().Perm())
-	w, err := zw.CreateHeader(hdr)
-	if err != nil {
-		return Entry{}, false, fmt.Errorf("cannot add %s: %w", it.name, err)
-	}
-	hw := newHashWriter(ctx, w)
-	for {
-		n, rerr := f.Read(buf)
-		if n > 0 {
-			if _, err := hw.Write(buf[:n]); err != nil {
-				return Entry{}, false, fmt.Errorf("cannot write %s: %w", it.name, err)
+		it := mf.it
+		setStage(it.name)
+		switch {
+		case mf.err != nil:
+			return nil, mf.err
+		case mf.skip:
+			media.skip(it.name, "it was deleted or replaced by a link or special file while the backup ran")
+			continue
+		case it.dir:
+			hdr := &zip.FileHeader{Name: it.name, Method: zip.Store, Modified: it.mtime}
+			hdr.SetMode(fs.ModeDir | it.mode.Perm())
+			if _, err := zw.CreateHeader(hdr); err != nil {
+				return nil, fmt.Errorf("cannot add the folder %s: %w", it.name, err)
 			}
-			onData(n)
+			continue
 		}
-		if rerr == io.EOF {
-			break
+		size, err := writeMediaFile(ctx, zw, pool, rd, mf, func(n int) {
+			done += int64(n)
+			report.Report(progress.Event{Phase: "Copying media files", Item: it.name, Done: done, Total: media.bytes, Unit: "bytes"})
+		})
+		if err != nil {
+			return nil, err
 		}
-		if rerr != nil {
-			return Entry{}, false, fmt.Errorf("cannot read the media file %s: %w", it.path, rerr)
-		}
+		hashes = append(hashes, pendingHash{entry: len(m.Entries), hash: mf.hash})
+		m.Entries = append(m.Entries, Entry{Name: it.name, Size: size})
+		m.Media.Files++
+		m.Media.Bytes += size
 	}
-	return hw.entry(it.name), true, nil
+	return hashes, nil
+}
+
+// writeMediaFile writes one regular file's entry: stored, or deflated (see
+// methodFor) on the pool's workers, with the CRC-32 and SHA-256 that the
+// reader computes. It returns the content's size.
+func writeMediaFile(ctx context.Context, zw *zip.Writer, pool *deflatePool, rd *mediaReader, mf *mediaFile, onData func(int)) (int64, error) {
+	it := mf.it
+	hdr := &zip.FileHeader{Name: it.name, Method: methodFor(it.name), Modified: mf.mtime}
+	hdr.SetMode(mf.mode)
+	w, err := createRaw(zw, hdr)
+	if mf.whole != nil {
+		// Compressed ahead by the reader's workers.
+		b := mf.whole
+		<-b.compressed
+		size := int64(len(b.in))
+		werr := b.err
+		if err == nil && werr == nil {
+			_, werr = w.Write(b.out.Bytes())
+			finishRaw(hdr, b.crc, int64(b.out.Len()), size)
+		}
+		pool.release(b)
+		rd.release(mf.wholeChunk)
+		switch {
+		case err != nil:
+			return 0, fmt.Errorf("cannot add %s: %w", it.name, err)
+		case werr != nil:
+			return 0, fmt.Errorf("cannot write %s: %w", it.name, werr)
+		}
+		onData(int(size))
+		return size, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("cannot add %s: %w", it.name, err)
+	}
+	var de *deflateEntry
+	if hdr.Method == zip.Deflate {
+		de = pool.entry(w, nil, nil)
+		defer de.abort()
+	}
+	for c := range mf.chunks {
+		if err := ctx.Err(); err != nil {
+			rd.release(c)
+			return 0, err
+		}
+		if de != nil {
+			_, err = de.Write(c.data)
+		} else {
+			_, err = w.Write(c.data)
+		}
+		n := len(c.data)
+		rd.release(c)
+		if err != nil {
+			return 0, fmt.Errorf("cannot write %s: %w", it.name, err)
+		}
+		onData(n)
+	}
+	if mf.readErr != nil {
+		return 0, mf.readErr
+	}
+	csize := mf.size
+	if de != nil {
+		if err := de.Close(); err != nil {
+			return 0, fmt.Errorf("cannot write %s: %w", it.name, err)
+		}
+		csize = de.csize
+	}
+	finishRaw(hdr, mf.crc, csize, mf.size)
+	return mf.size, nil
 }
 
 // writeBytes adds a small deflated entry holding data.

@@ -1,72 +1,91 @@
 package dump
 
 import (
-	"bufio"
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"unicode/utf8"
 )
 
-// jsonWriter writes JSON pieces straight into a bufio.Writer without
-// reflection or per-value allocation. Write errors are sticky in the
-// bufio.Writer and surface at Flush.
+// jsonWriter writes JSON pieces into a buffer of its own, without
+// reflection or per-value allocation, and hands the buffer to the
+// underlying writer when it is full (see flushIfFull) and at the end
+// (flush). The first write error is kept: later pieces are dropped and err
+// and flush return it.
 type jsonWriter struct {
-	w       *bufio.Writer
-	scratch []byte
+	w    io.Writer
+	buf  []byte
+	werr error
 }
 
-func newJSONWriter(w *bufio.Writer) *jsonWriter {
-	return &jsonWriter{w: w, scratch: make([]byte, 0, 4096)}
+// jsonBufferSize is the capacity of a jsonWriter's buffer; it is handed on
+// once it holds jsonFlushAt bytes, which leaves room for a row's small
+// pieces between the checks.
+const (
+	jsonBufferSize = 256 << 10
+	jsonFlushAt    = jsonBufferSize - 16<<10
+)
+
+func newJSONWriter(w io.Writer) *jsonWriter {
+	return &jsonWriter{w: w, buf: make([]byte, 0, jsonBufferSize)}
 }
 
-// err returns the first error of the underlying writer, if any: the
-// bufio.Writer keeps it and hands it back on every later Write.
+// flushIfFull hands the buffer on when it is nearly full.
+func (j *jsonWriter) flushIfFull() {
+	if len(j.buf) >= jsonFlushAt {
+		j.flush()
+	}
+}
+
+// flush hands everything buffered to the underlying writer.
+func (j *jsonWriter) flush() error {
+	if j.werr == nil && len(j.buf) > 0 {
+		_, j.werr = j.w.Write(j.buf)
+	}
+	j.buf = j.buf[:0]
+	return j.err()
+}
+
+// err returns the first error of the underlying writer, if any.
 func (j *jsonWriter) err() error {
-	if _, err := j.w.Write(nil); err != nil {
-		return fmt.Errorf("write the dump: %w", err)
+	if j.werr != nil {
+		return fmt.Errorf("write the dump: %w", j.werr)
 	}
 	return nil
 }
 
-func (j *jsonWriter) raw(s string)      { j.w.WriteString(s) }
-func (j *jsonWriter) rawBytes(b []byte) { j.w.Write(b) }
-func (j *jsonWriter) byte1(c byte)      { j.w.WriteByte(c) }
+func (j *jsonWriter) raw(s string)      { j.buf = append(j.buf, s...) }
+func (j *jsonWriter) rawBytes(b []byte) { j.buf = append(j.buf, b...) }
+func (j *jsonWriter) byte1(c byte)      { j.buf = append(j.buf, c) }
 
 // key writes ,"name": (or "name": when first).
 func (j *jsonWriter) key(name string, first bool) {
 	if !first {
-		j.w.WriteByte(',')
+		j.buf = append(j.buf, ',')
 	}
 	j.str(name)
-	j.w.WriteByte(':')
+	j.buf = append(j.buf, ':')
 }
 
-func (j *jsonWriter) int(v int64) {
-	j.w.Write(strconv.AppendInt(j.w.AvailableBuffer(), v, 10))
-}
+func (j *jsonWriter) int(v int64) { j.buf = strconv.AppendInt(j.buf, v, 10) }
 
-func (j *jsonWriter) bool(v bool) {
-	if v {
-		j.w.WriteString("true")
-	} else {
-		j.w.WriteString("false")
-	}
-}
+func (j *jsonWriter) bool(v bool) { j.buf = strconv.AppendBool(j.buf, v) }
 
 func (j *jsonWriter) str(s string) { j.strBytes(unsafeBytes(s)) }
 
 // strings writes a JSON array of strings.
 func (j *jsonWriter) strings(list []string) {
-	j.w.WriteByte('[')
+	j.buf = append(j.buf, '[')
 	for i, s := range list {
 		if i > 0 {
-			j.w.WriteByte(',')
+			j.buf = append(j.buf, ',')
 		}
 		j.str(s)
 	}
-	j.w.WriteByte(']')
+	j.buf = append(j.buf, ']')
 }
 
 const hexDigits = "0123456789abcdef"
@@ -81,71 +100,143 @@ var jsonSafe = func() (t [256]bool) {
 	return t
 }()
 
+// Eight bytes at a time: lanes holds 0x01 in every byte, high 0x80.
+const (
+	lanes = 0x0101010101010101
+	high  = 0x8080808080808080
+)
+
+// plainASCII reports whether all eight bytes of x (little-endian) are
+// ASCII that a JSON string holds unchanged: none is 0x80 or above, below
+// 0x20, '"' or '\\'. (A byte below 0x20, or a zero byte of x^c for a byte
+// equal to c, borrows in the subtraction and sets its high bit.)
+func plainASCII(x uint64) bool {
+	const quote, bslash = lanes * '"', lanes * '\\'
+	below := (x - lanes*0x20) &^ x
+	q := ((x ^ quote) - lanes) &^ (x ^ quote)
+	b := ((x ^ bslash) - lanes) &^ (x ^ bslash)
+	return (x|below|q|b)&high == 0
+}
+
+// appendEscaped appends the JSON escape of c, a byte for which jsonSafe is
+// false.
+func appendEscaped(buf []byte, c byte) []byte {
+	switch c {
+	case '"':
+		return append(buf, '\\', '"')
+	case '\\':
+		return append(buf, '\\', '\\')
+	case '\n':
+		return append(buf, '\\', 'n')
+	case '\r':
+		return append(buf, '\\', 'r')
+	case '\t':
+		return append(buf, '\\', 't')
+	}
+	return append(buf, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
+}
+
+// appendRun appends run, a piece of a string that needs no escaping, to
+// buf (which is j.buf, possibly longer). A run that does not fit makes the
+// buffer flush first, and a large one is handed on straight, not copied.
+func (j *jsonWriter) appendRun(buf, run []byte) []byte {
+	if len(buf)+len(run)+8 <= cap(buf) { // 8: room for an escape or the closing quote
+		return append(buf, run...)
+	}
+	j.buf = buf
+	j.flush()
+	if len(run) >= jsonFlushAt {
+		if j.werr == nil {
+			_, j.werr = j.w.Write(run)
+		}
+		return j.buf
+	}
+	return append(j.buf, run...)
+}
+
 // strBytes writes b, which must be valid UTF-8, as a JSON string.
 func (j *jsonWriter) strBytes(b []byte) {
-	w := j.w
-	w.WriteByte('"')
+	buf := append(j.buf, '"')
 	start := 0
-	for i := 0; i < len(b); i++ {
+	for i := 0; i < len(b); {
+		if i+8 <= len(b) && plainASCII(binary.LittleEndian.Uint64(b[i:])) {
+			i += 8
+			continue
+		}
 		c := b[i]
+		i++
 		if jsonSafe[c] {
 			continue
 		}
-		if start < i {
-			w.Write(b[start:i])
-		}
-		switch c {
-		case '"':
-			w.WriteString(`\"`)
-		case '\\':
-			w.WriteString(`\\`)
-		case '\n':
-			w.WriteString(`\n`)
-		case '\r':
-			w.WriteString(`\r`)
-		case '\t':
-			w.WriteString(`\t`)
-		default:
-			w.WriteString(`\u00`)
-			w.WriteByte(hexDigits[c>>4])
-			w.WriteByte(hexDigits[c&15])
-		}
-		start = i + 1
+		buf = appendEscaped(j.appendRun(buf, b[start:i-1]), c)
+		start = i
 	}
-	if start < len(b) {
-		w.Write(b[start:])
+	j.buf = append(j.appendRun(buf, b[start:]), '"')
+}
+
+// smallText is the size below which textValue checks and escapes a value
+// in one pass; larger ones are checked first and then written in runs.
+const smallText = 8 << 10
+
+// validString appends b (shorter than smallText) as a JSON string, as
+// strBytes does, when b is valid UTF-8, and reports whether it was; when
+// it was not, nothing is appended. It checks and escapes in one pass.
+func (j *jsonWriter) validString(b []byte) bool {
+	buf := append(j.buf, '"')
+	start := 0
+	for i := 0; i < len(b); {
+		if i+8 <= len(b) && plainASCII(binary.LittleEndian.Uint64(b[i:])) {
+			i += 8
+			continue
+		}
+		c := b[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRune(b[i:])
+			if r == utf8.RuneError && size == 1 {
+				return false
+			}
+			i += size
+			continue
+		}
+		i++
+		if jsonSafe[c] {
+			continue
+		}
+		buf = appendEscaped(append(buf, b[start:i-1]...), c)
+		start = i
 	}
-	w.WriteByte('"')
+	j.buf = append(append(buf, b[start:]...), '"')
+	return true
 }
 
 // b64 writes b as a JSON string holding its standard base64 encoding,
 // in chunks so that a large value is not copied whole.
 func (j *jsonWriter) b64(b []byte) {
 	const chunk = 3 * 1024
-	j.w.WriteByte('"')
-	if cap(j.scratch) < base64.StdEncoding.EncodedLen(chunk) {
-		j.scratch = make([]byte, 0, base64.StdEncoding.EncodedLen(chunk))
-	}
+	j.buf = append(j.buf, '"')
 	for len(b) > 0 {
 		n := min(len(b), chunk)
-		out := j.scratch[:base64.StdEncoding.EncodedLen(n)]
-		base64.StdEncoding.Encode(out, b[:n])
-		j.w.Write(out)
+		j.buf = base64.StdEncoding.AppendEncode(j.buf, b[:n])
 		b = b[n:]
+		j.flushIfFull()
 	}
-	j.w.WriteByte('"')
+	j.buf = append(j.buf, '"')
 }
 
 // textValue writes a value of a "text" column: a JSON string when the
 // bytes are UTF-8, otherwise {"base64":"…"} so that no byte is lost.
 func (j *jsonWriter) textValue(b []byte) {
-	if utf8.Valid(b) {
+	if len(b) < smallText {
+		if j.validString(b) {
+			return
+		}
+	} else if utf8.Valid(b) {
 		j.strBytes(b)
 		return
 	}
-	j.w.WriteString(`{"base64":`)
+	j.buf = append(j.buf, `{"base64":`...)
 	j.b64(b)
-	j.w.WriteByte('}')
+	j.buf = append(j.buf, '}')
 }
 
 // textField writes a string field that holds SQL text which may, in rare

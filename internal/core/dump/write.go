@@ -1,7 +1,6 @@
 package dump
 
 import (
-	"bufio"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -120,8 +119,7 @@ func (dw *dumpWriter) run(ctx context.Context, database string, w io.Writer) (*S
 		}
 	}
 
-	bw := bufio.NewWriterSize(w, 256<<10)
-	j := newJSONWriter(bw)
+	j := newJSONWriter(w)
 	dw.j = j
 	n := newNeeds()
 	n.charset(charset)
@@ -190,8 +188,8 @@ func (dw *dumpWriter) run(ctx context.Context, database string, w io.Writer) (*S
 	j.raw(",\n")
 	writeSummary(j, s)
 	j.raw("}\n")
-	if err := bw.Flush(); err != nil {
-		return nil, fmt.Errorf("write the dump: %w", err)
+	if err := j.flush(); err != nil {
+		return nil, err
 	}
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
 		return nil, fmt.Errorf("finish the snapshot: %w", err)
@@ -343,6 +341,10 @@ func (dw *dumpWriter) rows(ctx context.Context, t *tableDef) error {
 			return fmt.Errorf("the server returned %d columns, expected %d", got, len(t.Columns))
 		}
 		dest := make([]driver.Value, len(t.Columns))
+		kinds := make([]valueKind, len(t.Columns))
+		for i := range t.Columns {
+			kinds[i] = kindOf(t.Columns[i].Encoding)
+		}
 		j := dw.j
 		for {
 			if err := rows.Next(dest); err != nil {
@@ -352,18 +354,20 @@ func (dw *dumpWriter) rows(ctx context.Context, t *tableDef) error {
 				return err
 			}
 			if t.RowCount > 0 {
-				j.byte1(',')
+				j.buf = append(j.buf, ",\n["...)
+			} else {
+				j.buf = append(j.buf, "\n["...)
 			}
-			j.raw("\n[")
 			for i, v := range dest {
 				if i > 0 {
-					j.byte1(',')
+					j.buf = append(j.buf, ',')
 				}
-				if err := dw.value(&t.Columns[i], v); err != nil {
+				if err := dw.value(&t.Columns[i], kinds[i], v); err != nil {
 					return fmt.Errorf("row %d: %w", t.RowCount+1, err)
 				}
 			}
-			j.byte1(']')
+			j.buf = append(j.buf, ']')
+			j.flushIfFull()
 			if mig != nil {
 				dw.sum.DjangoMigrations = append(dw.sum.DjangoMigrations, mig.take(dest))
 			}
@@ -391,22 +395,50 @@ func (dw *dumpWriter) rows(ctx context.Context, t *tableDef) error {
 	return nil
 }
 
-// value writes one value of column c.
-func (dw *dumpWriter) value(c *column, v driver.Value) error {
+// valueKind is a column's encoding (EncNumber, EncBase64, EncText) as a
+// number, for the per-value switch.
+type valueKind uint8
+
+const (
+	kindText valueKind = iota
+	kindNumber
+	kindBase64
+)
+
+func kindOf(encoding string) valueKind {
+	switch encoding {
+	case EncNumber:
+		return kindNumber
+	case EncBase64:
+		return kindBase64
+	}
+	return kindText
+}
+
+// value writes one value of column c, whose encoding is kind.
+func (dw *dumpWriter) value(c *column, kind valueKind, v driver.Value) error {
 	j := dw.j
 	var b []byte
 	switch x := v.(type) {
 	case nil:
-		j.raw("null")
+		j.buf = append(j.buf, "null"...)
 		return nil
 	case []byte:
 		b = x
-	case string:
-		b = unsafeBytes(x)
 	case int64:
+		if kind == kindNumber { // the driver's integers: already canonical
+			j.buf = strconv.AppendInt(j.buf, x, 10)
+			return nil
+		}
 		b = strconv.AppendInt(dw.num[:0], x, 10)
 	case uint64:
+		if kind == kindNumber {
+			j.buf = strconv.AppendUint(j.buf, x, 10)
+			return nil
+		}
 		b = strconv.AppendUint(dw.num[:0], x, 10)
+	case string:
+		b = unsafeBytes(x)
 	case float64:
 		b = appendFloat(dw.num[:0], x, 64)
 	case float32:
@@ -416,14 +448,14 @@ func (dw *dumpWriter) value(c *column, v driver.Value) error {
 	default:
 		return fmt.Errorf("column %q: the driver returned a %T instead of the server's text (is parseTime set on the connection?)", c.Name, v)
 	}
-	switch c.Encoding {
-	case EncNumber:
+	switch kind {
+	case kindNumber:
 		n, ok := normalizeNumber(b)
 		if !ok {
 			return fmt.Errorf("column %q: the server returned %q, which is not a number", c.Name, b)
 		}
 		j.rawBytes(n)
-	case EncBase64:
+	case kindBase64:
 		j.b64(b)
 	default:
 		j.textValue(b)

@@ -1,0 +1,43 @@
+package archive
+
+import (
+	"sync"
+	"unsafe"
+)
+
+// buffers hands out the large buffers of one Create (output blocks, media
+// read-ahead, deflate blocks) and frees them all at its end, when no
+// goroutine uses them any more. They are mapped outside the Go heap where
+// the system allows (see mapBuffer), otherwise allocated on it; either way
+// they start at a multiple of directAlign.
+type buffers struct {
+	mu     sync.Mutex
+	mapped [][]byte
+}
+
+// get returns a buffer of length n.
+func (bs *buffers) get(n int) []byte {
+	if b := mapBuffer(n); b != nil {
+		bs.mu.Lock()
+		bs.mapped = append(bs.mapped, b)
+		bs.mu.Unlock()
+		return b
+	}
+	b := make([]byte, n+directAlign)
+	off := 0
+	if r := int(uintptr(unsafe.Pointer(&b[0])) % directAlign); r != 0 {
+		off = directAlign - r
+	}
+	return b[off : off+n : off+n]
+}
+
+// free gives back every mapped buffer. Call it once, after every
+// goroutine that used one has stopped.
+func (bs *buffers) free() {
+	bs.mu.Lock()
+	defer bs.mu.Unlock()
+	for _, b := range bs.mapped {
+		unmapBuffer(b)
+	}
+	bs.mapped = nil
+}
