@@ -8,6 +8,8 @@ DEMO_DIR  ?= $(CURDIR)/.demo
 VERSION   ?= $(shell sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 FUZZTIME  ?= 10s
+# make bench also measures peak memory at twice the scale.
+BENCHFLAGS ?= --growth
 # Packages without Fyne, vetted for Windows too.
 CORE_PKGS := ./internal/core/... ./internal/cli/...
 
