@@ -6,8 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-
-	"github.com/backupdesktop/backup-desktop/internal/core/fsutil"
 )
 
 // Path returns the LaunchAgent file, ~/Library/LaunchAgents/<Label>.plist.
@@ -25,30 +23,11 @@ func Enable(e Entry) error {
 	if err := e.check(); err != nil {
 		return err
 	}
-	p, err := Path()
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return fmt.Errorf("cannot create the LaunchAgents folder: %w", err)
-	}
-	if err := fsutil.WriteFileAtomic(p, []byte(LaunchAgent(e)), 0o644); err != nil {
-		return fmt.Errorf("cannot write the LaunchAgent %s: %w", p, err)
-	}
-	return nil
+	return writeEntry("LaunchAgent", LaunchAgent(e))
 }
 
 // Disable removes the LaunchAgent.
-func Disable() error {
-	p, err := Path()
-	if err != nil {
-		return err
-	}
-	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("cannot remove the LaunchAgent %s: %w", p, err)
-	}
-	return nil
-}
+func Disable() error { return removeEntry("LaunchAgent") }
 
 // Enabled reports whether the LaunchAgent exists.
 func Enabled() (bool, error) {

@@ -7,8 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/backupdesktop/backup-desktop/internal/core/fsutil"
 )
 
 // Path returns the autostart file: $XDG_CONFIG_HOME/autostart (by default
@@ -26,30 +24,11 @@ func Enable(e Entry) error {
 	if err := e.check(); err != nil {
 		return err
 	}
-	p, err := Path()
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return fmt.Errorf("cannot create the autostart folder: %w", err)
-	}
-	if err := fsutil.WriteFileAtomic(p, []byte(DesktopEntry(e)), 0o644); err != nil {
-		return fmt.Errorf("cannot write the autostart file %s: %w", p, err)
-	}
-	return nil
+	return writeEntry("autostart file", DesktopEntry(e))
 }
 
 // Disable removes the autostart file.
-func Disable() error {
-	p, err := Path()
-	if err != nil {
-		return err
-	}
-	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("cannot remove the autostart file %s: %w", p, err)
-	}
-	return nil
-}
+func Disable() error { return removeEntry("autostart file") }
 
 // Enabled reports whether the autostart file exists and is not switched
 // off (Hidden=true, as desktop settings tools write to turn it off).
