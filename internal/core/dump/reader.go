@@ -478,9 +478,9 @@ func (d *docReader) columns(t *tableDef) error {
 // rows reads the "rows" array of t and returns how many there were.
 func (d *docReader) rows(t *tableDef) (int64, error) {
 	lx := d.lx
-	var mig *migrationIdx
+	var mig *migrationCols
 	if t.Name == "django_migrations" {
-		mig = newMigrationIdx(t)
+		mig = migrationColumns(t)
 		d.sum.DjangoMigrations = []Migration{}
 	}
 	closeRow := fmt.Sprintf("']' after the %d values of a row", len(t.Columns))
@@ -507,7 +507,7 @@ func (d *docReader) rows(t *tableDef) (int64, error) {
 		}
 		n++
 		if mig != nil {
-			d.sum.DjangoMigrations = append(d.sum.DjangoMigrations, mig.take(r))
+			d.sum.DjangoMigrations = append(d.sum.DjangoMigrations, mig.takeRow(r))
 		}
 		if d.v != nil {
 			if err := d.v.row(t, r); err != nil {
@@ -712,26 +712,8 @@ func (d *docReader) summary() error {
 	return nil
 }
 
-// migrationIdx finds app and name in django_migrations.
-type migrationIdx struct{ app, name int }
-
-func newMigrationIdx(t *tableDef) *migrationIdx {
-	m := &migrationIdx{app: -1, name: -1}
-	for i, c := range t.Columns {
-		switch c.Name {
-		case "app":
-			m.app = i
-		case "name":
-			m.name = i
-		}
-	}
-	if m.app < 0 || m.name < 0 {
-		return nil
-	}
-	return m
-}
-
-func (m *migrationIdx) take(r *row) Migration {
+// takeRow reads a django_migrations row the reader parsed.
+func (m *migrationCols) takeRow(r *row) Migration {
 	str := func(i int) string {
 		_, b := r.value(i)
 		return string(b)
