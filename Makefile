@@ -71,8 +71,11 @@ demo-down:
 bench: build
 	$(GO) run ./cmd/bd-bench --bin $(BIN) --write docs/benchmarks.md $(if $(SCALE),--scale $(SCALE)) $(BENCHFLAGS)
 
+# Pictures of the real window under Xvfb, against the demo (brought up if needed).
 screenshot: build
-	scripts/screenshot.sh $(BIN) screenshots
+	$(GO) run ./cmd/bd-demo up --dir $(DEMO_DIR)
+	@ls $(DEMO_DIR)/backups/*.zip >/dev/null 2>&1 || $(BIN) --config $(DEMO_DIR)/settings.json create-backup
+	DEMO_DIR=$(DEMO_DIR) scripts/screenshot.sh $(BIN) screenshots $(DEMO_DIR)/settings.json
 
 package:
 	WITH_PACKAGE_TOOLS=1 scripts/install-deps.sh
