@@ -22,6 +22,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/backupdesktop/backup-desktop/internal/mariadbbin"
+
 	"github.com/backupdesktop/backup-desktop/internal/core/fsutil"
 	"github.com/go-sql-driver/mysql"
 )
@@ -178,28 +180,13 @@ func (d *demo) runningServer() (*serverInfo, error) {
 	return s, nil
 }
 
+// findBinary finds a MariaDB program and says how to install it if missing.
 func findBinary(names ...string) (string, error) {
-	for _, n := range names {
-		if p, err := exec.LookPath(n); err == nil {
-			return p, nil
-		}
-		for _, dir := range []string{"/usr/sbin", "/usr/local/sbin", "/usr/local/mysql/bin", "/opt/homebrew/bin", "/usr/local/bin"} {
-			p := filepath.Join(dir, n)
-			if _, err := os.Stat(p); err == nil {
-				return p, nil
-			}
-		}
+	p, err := mariadbbin.Find(names...)
+	if err != nil {
+		return "", fmt.Errorf("%w: install MariaDB (Debian/Ubuntu: sudo apt-get install mariadb-server; macOS: brew install mariadb) and run the demo again", err)
 	}
-	return "", fmt.Errorf("%s is not installed: install MariaDB (Debian/Ubuntu: sudo apt-get install mariadb-server; macOS: brew install mariadb) and run the demo again",
-		strings.Join(names, " / "))
-}
-
-// userArgs lets mariadbd run as root, which it refuses by default.
-func userArgs() []string {
-	if os.Geteuid() == 0 {
-		return []string{"--user=root"}
-	}
-	return nil
+	return p, nil
 }
 
 // initDataDir creates the server's system tables once. It installs into a
@@ -225,7 +212,7 @@ func (d *demo) initDataDir() (bool, error) {
 	tmp := d.dataDir + ".installing"
 	os.RemoveAll(tmp)
 	args := append([]string{"--no-defaults", "--datadir=" + tmp, "--tmpdir=" + d.tmpDir,
-		"--auth-root-authentication-method=normal", "--skip-test-db"}, userArgs()...)
+		"--auth-root-authentication-method=normal", "--skip-test-db"}, mariadbbin.UserArgs()...)
 	if out, err := exec.Command(install, args...).CombinedOutput(); err != nil {
 		os.RemoveAll(tmp)
 		return false, fmt.Errorf("mariadb-install-db failed (%v):\n%s", err, tail(string(out), 2000))
@@ -281,7 +268,7 @@ func (d *demo) start(ctx context.Context, prev *serverInfo) (*serverInfo, error)
 		"--innodb-buffer-pool-size=128M", "--innodb-log-file-size=64M",
 		"--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
 		"--local-infile=1", "--log-bin-trust-function-creators=1", "--max-allowed-packet=64M"}
-	args = append(args, userArgs()...)
+	args = append(args, mariadbbin.UserArgs()...)
 	log, err := os.OpenFile(d.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open the server log %s: %w", d.logFile, err)

@@ -20,10 +20,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/backupdesktop/backup-desktop/internal/mariadbbin"
 
 	"github.com/go-sql-driver/mysql"
 )
@@ -110,7 +111,7 @@ func Start(opts Options) (*Server, error) {
 	// A private tmpdir: servers started side by side by parallel test
 	// packages must not share temporary table files.
 	install := exec.Command(installDB, append([]string{"--no-defaults", "--datadir=" + datadir, "--tmpdir=" + tmpdir,
-		"--auth-root-authentication-method=normal", "--skip-test-db"}, userArgs()...)...)
+		"--auth-root-authentication-method=normal", "--skip-test-db"}, mariadbbin.UserArgs()...)...)
 	if out, err := install.CombinedOutput(); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("mariadb-install-db failed: %v\n%s", err, out)
@@ -128,7 +129,7 @@ func Start(opts Options) (*Server, error) {
 		"--innodb-flush-log-at-trx-commit=2", "--skip-name-resolve",
 		"--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci",
 		"--event-scheduler=OFF", "--local-infile=1", "--log-bin-trust-function-creators=1"}
-	s.args = append(s.args, userArgs()...)
+	s.args = append(s.args, mariadbbin.UserArgs()...)
 	if opts.MaxAllowedPacket > 0 {
 		s.args = append(s.args, "--max-allowed-packet="+strconv.Itoa(opts.MaxAllowedPacket))
 	}
@@ -325,28 +326,13 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
+// findBinary finds a MariaDB program and says how to install it if missing.
 func findBinary(names ...string) (string, error) {
-	for _, n := range names {
-		if p, err := exec.LookPath(n); err == nil {
-			return p, nil
-		}
-		for _, dir := range []string{"/usr/sbin", "/usr/local/sbin", "/usr/local/mysql/bin"} {
-			p := filepath.Join(dir, n)
-			if _, err := os.Stat(p); err == nil {
-				return p, nil
-			}
-		}
+	p, err := mariadbbin.Find(names...)
+	if err != nil {
+		return "", fmt.Errorf("%w: install mariadb-server (make test does this with apt when run as root), or set %s to an existing server", err, EnvExisting)
 	}
-	return "", fmt.Errorf("%s not found: install mariadb-server (make test does this with apt when run as root), or set %s to an existing server", strings.Join(names, "/"), EnvExisting)
-}
-
-// userArgs keeps mariadbd from refusing to run as root; other users run it
-// as themselves.
-func userArgs() []string {
-	if os.Geteuid() == 0 {
-		return []string{"--user=root"}
-	}
-	return nil
+	return p, nil
 }
 
 func tail(s string, n int) string {
