@@ -20,6 +20,9 @@
 package archive
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"strings"
 	"time"
 
@@ -66,9 +69,9 @@ const maxManifestSize = 256 << 20
 //	             "views": 2, "triggers": 1, "routines": 0, "events": 0,
 //	             "django_migrations": [["auth", "0001_initial"], …]},
 //	  "media": {"files": 310, "bytes": 52428800, "empty_dirs": 2},
-//	  "entries": [{"name": "database_dump.json", "size": 123456,
-//	               "sha256": "9f86d0…"}, …],                     // every other file entry
-//	  "skipped": ["media/current-logo.png"]                     // symlinks, special files
+//	  "skipped": ["media/current-logo.png"],                    // symlinks, special files
+//	  "entries": [                                              // every other file entry, one per line
+//	    {"name": "database_dump.json", "size": 123456, "sha256": "9f86d0…"}, …]
 //	}
 //
 // "size" is the entry's uncompressed size in bytes and "sha256" the
@@ -90,13 +93,15 @@ type Manifest struct {
 	// Schema says what the dump needs from a server and what it holds,
 	// so that a restore can check the target and show what it will
 	// replace before reading the dump.
-	Schema  *SchemaInfo `json:"schema,omitempty"`
-	Media   MediaInfo   `json:"media"`
-	Entries []Entry     `json:"entries"`
+	Schema *SchemaInfo `json:"schema,omitempty"`
+	Media  MediaInfo   `json:"media"`
 	// Skipped names the media entries that were not backed up: symbolic
 	// links and special files (they are not followed), files that vanished
 	// while the backup ran, and names a ZIP file cannot carry safely.
 	Skipped []string `json:"skipped"`
+	// Entries comes last in the file: Create writes it one entry at a
+	// time after the rest (see writeManifest).
+	Entries []Entry `json:"entries,omitempty"`
 }
 
 // DatabaseInfo describes the database a backup was taken from.
@@ -171,7 +176,31 @@ type MediaInfo struct {
 type Entry struct {
 	Name   string `json:"name"`
 	Size   int64  `json:"size"`
-	SHA256 string `json:"sha256"`
+	SHA256 Digest `json:"sha256"`
+}
+
+// Digest is a SHA-256 checksum. In JSON it is 64 lowercase hex digits; it is
+// kept as bytes because a backup may list many thousands of them.
+type Digest [sha256.Size]byte
+
+// String returns d as lowercase hex.
+func (d Digest) String() string { return hex.EncodeToString(d[:]) }
+
+// MarshalText returns d as lowercase hex.
+func (d Digest) MarshalText() ([]byte, error) { return hex.AppendEncode(nil, d[:]), nil }
+
+// UnmarshalText reads 64 lowercase hex digits.
+func (d *Digest) UnmarshalText(b []byte) error {
+	if len(b) != 2*sha256.Size {
+		return fmt.Errorf("invalid SHA-256 %q: it has %d characters, not %d", b, len(b), 2*sha256.Size)
+	}
+	for _, c := range b {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return fmt.Errorf("invalid SHA-256 %q: it is not lowercase hex", b)
+		}
+	}
+	_, err := hex.Decode(d[:], b)
+	return err
 }
 
 // Created returns the moment the backup was made, in the time zone offset

@@ -2,10 +2,11 @@ package archive
 
 import (
 	"archive/zip"
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -138,7 +139,7 @@ func Create(ctx context.Context, o CreateOptions) (res *Result, err error) {
 	pool := newDeflatePool(deflateLevel, bs)
 	// The media files are read and hashed ahead, from now on, while the
 	// database is dumped.
-	rd := startMediaReader(media.items, pool, bs)
+	rd := startMediaReader(media.root, media.items, pool, bs)
 	defer func() {
 		rd.stop()
 		pool.close()
@@ -189,11 +190,7 @@ func Create(ctx context.Context, o CreateOptions) (res *Result, err error) {
 
 	// The manifest, last.
 	setStage(ManifestEntry)
-	man, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("cannot encode the manifest: %w", err)
-	}
-	if _, err = writeBytes(zw, ManifestEntry, o.Now, append(man, '\n')); err != nil {
+	if err = writeManifest(zw, o.Now, m); err != nil {
 		return nil, fmt.Errorf("cannot write %s: %w", ManifestEntry, err)
 	}
 
@@ -356,7 +353,9 @@ func (hw *hashWriter) Write(p []byte) (int, error) {
 }
 
 func (hw *hashWriter) entry(name string) Entry {
-	return Entry{Name: name, Size: hw.n, SHA256: hex.EncodeToString(hw.h.Sum(nil))}
+	e := Entry{Name: name, Size: hw.n}
+	hw.h.Sum(e.SHA256[:0])
+	return e
 }
 
 // writeDump streams dump.Write into the dump entry. The dump is encoded on
@@ -527,6 +526,44 @@ func writeMediaFile(ctx context.Context, zw *zip.Writer, pool *deflatePool, rd *
 	}
 	finishRaw(hdr, mf.crc, csize, mf.size)
 	return mf.size, nil
+}
+
+// writeManifest adds manifest.json: m as indented JSON with its entries
+// last, one line each, encoded as they are written. A backup may list many
+// thousands of files; the manifest is never held whole in memory.
+func writeManifest(zw *zip.Writer, mod time.Time, m *Manifest) error {
+	head := *m
+	head.Entries = nil // omitted: written below
+	b, err := json.MarshalIndent(&head, "", "  ")
+	if err != nil {
+		return fmt.Errorf("cannot encode the manifest: %w", err)
+	}
+	b, ok := bytes.CutSuffix(b, []byte("\n}"))
+	if !ok {
+		return fmt.Errorf("cannot encode the manifest: unexpected end %q", b[max(0, len(b)-8):])
+	}
+	hdr := &zip.FileHeader{Name: ManifestEntry, Method: zip.Deflate, Modified: mod}
+	hdr.SetMode(0o644)
+	w, err := zw.CreateHeader(hdr)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.Write(b)
+	bw.WriteString(",\n  \"entries\": [")
+	for i, e := range m.Entries {
+		line, err := json.Marshal(e)
+		if err != nil {
+			return fmt.Errorf("cannot encode the manifest: %w", err)
+		}
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n    ")
+		bw.Write(line)
+	}
+	bw.WriteString("\n  ]\n}\n")
+	return bw.Flush()
 }
 
 // writeBytes adds a small deflated entry holding data.

@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -207,7 +206,7 @@ func TestCreateVerifyExtract(t *testing.T) {
 				e = &m.Entries[i]
 			}
 		}
-		if e == nil || e.Size != int64(len(data)) || e.SHA256 != hex.EncodeToString(sum[:]) {
+		if e == nil || e.Size != int64(len(data)) || e.SHA256 != sum {
 			t.Errorf("manifest entry of media/%s = %+v, want size %d sha256 %x", rel, e, len(data), sum)
 		}
 	}
@@ -221,7 +220,7 @@ func TestCreateVerifyExtract(t *testing.T) {
 		}
 		sum := sha256.Sum256(readEntry(t, f))
 		i := slices.IndexFunc(m.Entries, func(e Entry) bool { return e.Name == f.Name })
-		if i < 0 || m.Entries[i].SHA256 != hex.EncodeToString(sum[:]) {
+		if i < 0 || m.Entries[i].SHA256 != sum {
 			t.Errorf("entry %s is not listed with its SHA-256", f.Name)
 		}
 	}

@@ -7,13 +7,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
 // mediaItem is a file or folder of the media folder to be archived.
 type mediaItem struct {
 	name  string // entry name: "media/a/b.jpg", or "media/a/" for a folder
-	path  string // path on disk
 	dir   bool
 	mode  fs.FileMode
 	mtime time.Time
@@ -22,12 +22,19 @@ type mediaItem struct {
 
 // mediaScan is the media folder as found before the archive is written.
 type mediaScan struct {
+	root      string
 	items     []mediaItem
 	skipped   []string
 	files     int
 	bytes     int64
 	emptyDirs int
 	log       func(string)
+}
+
+// path returns where the item is on disk. (Items do not keep it: a media
+// folder may hold many thousands of files.)
+func (it *mediaItem) path(root string) string {
+	return filepath.Join(root, filepath.FromSlash(strings.TrimPrefix(it.name, MediaPrefix)))
 }
 
 // scanMedia lists the media folder root: folders before their content,
@@ -46,8 +53,8 @@ func scanMedia(ctx context.Context, root string, log func(string)) (*mediaScan, 
 	case !info.IsDir():
 		return nil, fmt.Errorf("the media folder %s is not a folder; set media_dir in the settings to the Inventory system's media folder", root)
 	}
-	s := &mediaScan{log: log}
-	s.items = append(s.items, mediaItem{name: MediaPrefix, path: root, dir: true, mode: info.Mode(), mtime: info.ModTime()})
+	s := &mediaScan{root: root, log: log}
+	s.items = append(s.items, mediaItem{name: MediaPrefix, dir: true, mode: info.Mode(), mtime: info.ModTime()})
 	if _, err := s.walk(ctx, root, MediaPrefix); err != nil {
 		return nil, err
 	}
@@ -89,7 +96,7 @@ func (s *mediaScan) walk(ctx context.Context, dir, rel string) (int, error) {
 			return 0, fmt.Errorf("cannot read the media file %s: %w", full, err)
 		}
 		if t.IsDir() {
-			s.items = append(s.items, mediaItem{name: name, path: full, dir: true, mode: info.Mode(), mtime: info.ModTime()})
+			s.items = append(s.items, mediaItem{name: name, dir: true, mode: info.Mode(), mtime: info.ModTime()})
 			n, err := s.walk(ctx, full, name)
 			if err != nil {
 				return 0, err
@@ -98,7 +105,7 @@ func (s *mediaScan) walk(ctx context.Context, dir, rel string) (int, error) {
 				s.emptyDirs++
 			}
 		} else {
-			s.items = append(s.items, mediaItem{name: name, path: full, mode: info.Mode(), mtime: info.ModTime(), size: info.Size()})
+			s.items = append(s.items, mediaItem{name: name, mode: info.Mode(), mtime: info.ModTime(), size: info.Size()})
 			s.files++
 			s.bytes += info.Size()
 		}

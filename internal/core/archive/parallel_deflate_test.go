@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"compress/flate"
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -123,7 +122,7 @@ func TestParallelDeflate(t *testing.T) {
 				t.Fatalf("read through archive/zip: %v", err)
 			}
 			sum := sha256.Sum256(tc.data)
-			if hashes[i].sum != hex.EncodeToString(sum[:]) {
+			if hashes[i].sum != sum {
 				t.Errorf("SHA-256 %s, want %x", hashes[i].sum, sum)
 			}
 			if zf.UncompressedSize64 != uint64(len(tc.data)) || zf.CompressedSize64 != headers[i].CompressedSize64 {
@@ -253,7 +252,7 @@ func TestHashQueueLanes(t *testing.T) {
 			}
 			for i := range n {
 				sum := sha256.Sum256(data[i])
-				if hs[i].sum != hex.EncodeToString(sum[:]) {
+				if hs[i].sum != sum {
 					t.Errorf("entry %d: SHA-256 %s, want %x", i, hs[i].sum, sum)
 				}
 			}

@@ -2,7 +2,6 @@ package archive
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"hash"
 	"sync"
 )
@@ -13,7 +12,7 @@ import (
 type entryHash struct {
 	h    hash.Hash
 	lane int    // the queue's goroutine that hashes this entry
-	sum  string // lowercase hex, set when the entry's last piece is hashed
+	sum  Digest // set when the entry's last piece is hashed
 }
 
 // hashJob is one piece of an entry's content, or (final) its end.
@@ -73,7 +72,7 @@ func (q *hashQueue) run(jobs <-chan hashJob) {
 				j.eh.h.Write(j.data)
 			}
 			if j.final {
-				j.eh.sum = hex.EncodeToString(j.eh.h.Sum(nil))
+				j.eh.h.Sum(j.eh.sum[:0])
 				j.eh.h = nil // a backup may hold many entries: keep only the sum
 			}
 		}

@@ -63,6 +63,7 @@ type mediaFile struct {
 // reading, hashing, compressing and writing the archive overlap. It may run
 // ahead while the database is being dumped.
 type mediaReader struct {
+	root  string
 	items []mediaItem
 	bs    *buffers
 	made  int // chunks allocated so far
@@ -77,8 +78,8 @@ type mediaReader struct {
 
 // startMediaReader starts reading items. Receive every file from files,
 // then call finish; or call stop at any time to give up.
-func startMediaReader(items []mediaItem, dpool *deflatePool, bs *buffers) *mediaReader {
-	r := &mediaReader{items: items, dpool: dpool, bs: bs, files: make(chan *mediaFile, 64), pool: make(chan *mediaChunk, mediaChunks),
+func startMediaReader(root string, items []mediaItem, dpool *deflatePool, bs *buffers) *mediaReader {
+	r := &mediaReader{root: root, items: items, dpool: dpool, bs: bs, files: make(chan *mediaFile, 64), pool: make(chan *mediaChunk, mediaChunks),
 		hq: newHashQueue(min(max(runtime.GOMAXPROCS(0), 1), 4), mediaChunks+64), quit: make(chan struct{}), done: make(chan struct{})}
 	go r.run()
 	return r
@@ -112,7 +113,8 @@ func (r *mediaReader) run() {
 			}
 			continue
 		}
-		f, err := os.OpenFile(it.path, mediaOpenFlags, 0)
+		path := it.path(r.root)
+		f, err := os.OpenFile(path, mediaOpenFlags, 0)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) || isLinkLoop(err) {
 				mf.skip = true
@@ -121,14 +123,14 @@ func (r *mediaReader) run() {
 				}
 				continue
 			}
-			mf.err = fmt.Errorf("cannot read the media file %s: %w; check that this user may read it", it.path, err)
+			mf.err = fmt.Errorf("cannot read the media file %s: %w; check that this user may read it", path, err)
 			r.send(mf)
 			return
 		}
 		info, err := f.Stat()
 		if err != nil {
 			f.Close()
-			mf.err = fmt.Errorf("cannot read the media file %s: %w", it.path, err)
+			mf.err = fmt.Errorf("cannot read the media file %s: %w", path, err)
 			r.send(mf)
 			return
 		}
@@ -204,7 +206,7 @@ func (r *mediaReader) read(f *os.File, mf *mediaFile) bool {
 		}
 		eof, err := fillChunk(f, c)
 		if err != nil {
-			err = fmt.Errorf("cannot read the media file %s: %w", mf.it.path, err)
+			err = fmt.Errorf("cannot read the media file %s: %w", mf.it.path(r.root), err)
 		}
 		if first && eof && err == nil && len(c.data) > 0 && methodFor(mf.it.name) == zip.Deflate {
 			// All of it in one chunk: compress it now, on a worker.

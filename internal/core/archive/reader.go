@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,13 +26,17 @@ var syncExtracted = true
 // checked against the manifest as it is read. A Reader is not safe for
 // concurrent use.
 type Reader struct {
-	path  string
-	f     *os.File
-	zr    *zip.Reader
-	size  int64
-	m     *Manifest
-	files map[string]*zip.File // file entries by name, without manifest.json
-	want  map[string]Entry     // manifest entries by name
+	path string
+	f    *os.File
+	zr   *zip.Reader
+	size int64
+	m    *Manifest
+	// listed[i] is the index in m.Entries of the entry of zr.File[i], or -1
+	// when the manifest does not list it (folders, manifest.json, files
+	// that should not be there). missing holds the indexes of the manifest
+	// entries that have no file in the archive, in order. (See link.)
+	listed  []int32
+	missing []int32
 }
 
 // Open opens the backup at path. Errors wrap ErrNotZip, ErrTruncated,
@@ -42,7 +47,7 @@ func Open(path string) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Reader{path: path, f: f, zr: zr, size: size, files: make(map[string]*zip.File, len(zr.File))}
+	r := &Reader{path: path, f: f, zr: zr, size: size}
 	if err := r.init(); err != nil {
 		f.Close()
 		return nil, err
@@ -51,17 +56,9 @@ func Open(path string) (*Reader, error) {
 }
 
 func (r *Reader) init() error {
-	seen := make(map[string]bool, len(r.zr.File))
 	for _, f := range r.zr.File {
 		if err := checkEntry(f); err != nil {
 			return fmt.Errorf("%s: %w; the file may have been made or changed by something other than Backup Desktop: do not use it", r.path, err)
-		}
-		if seen[f.Name] {
-			return &CorruptEntryError{Path: r.path, Name: f.Name, Reason: "appears twice in the archive"}
-		}
-		seen[f.Name] = true
-		if !f.Mode().IsDir() && f.Name != ManifestEntry {
-			r.files[f.Name] = f
 		}
 	}
 	m, err := loadManifest(r.path, r.zr)
@@ -69,11 +66,77 @@ func (r *Reader) init() error {
 		return err
 	}
 	r.m = m
-	r.want = make(map[string]Entry, len(m.Entries))
-	for _, e := range m.Entries {
-		r.want[e.Name] = e
+	if dup := r.link(); dup != "" {
+		return &CorruptEntryError{Path: r.path, Name: dup, Reason: "appears twice in the archive"}
 	}
 	return nil
+}
+
+// link matches the archive's file entries with the manifest's entries by
+// name (setting listed and missing) and returns a name that appears twice
+// in the archive, if any. It sorts indexes instead of building maps by
+// name: a backup may hold hundreds of thousands of media files, and a
+// restore should not need memory in proportion to them. The manifest's
+// entries take the archive's copy of their names.
+func (r *Reader) link() string {
+	files, ents := r.zr.File, r.m.Entries
+	fi, dup := sortedByName(len(files), func(i int32) string { return files[i].Name })
+	ei, _ := sortedByName(len(ents), func(i int32) string { return ents[i].Name })
+
+	r.listed = make([]int32, len(files))
+	for i := range r.listed {
+		r.listed[i] = -1
+	}
+	r.missing = nil
+	a, b := 0, 0
+	for b < len(ei) {
+		c := 1
+		if a < len(fi) {
+			c = strings.Compare(files[fi[a]].Name, ents[ei[b]].Name)
+		}
+		switch {
+		case c < 0:
+			a++
+		case c > 0:
+			r.missing = append(r.missing, ei[b])
+			b++
+		default:
+			if f := files[fi[a]]; !f.Mode().IsDir() && f.Name != ManifestEntry {
+				r.listed[fi[a]] = ei[b]
+				ents[ei[b]].Name = f.Name
+			} else {
+				r.missing = append(r.missing, ei[b])
+			}
+			a++
+			b++
+		}
+	}
+	slices.Sort(r.missing)
+	return dup
+}
+
+// sortedByName returns the indexes 0…n-1 sorted by name (ties in index
+// order), and a name that appears more than once, if any.
+func sortedByName(n int, name func(int32) string) (idx []int32, dup string) {
+	idx = make([]int32, n)
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortStableFunc(idx, func(a, b int32) int { return strings.Compare(name(a), name(b)) })
+	for k := 1; k < n && dup == ""; k++ {
+		if name(idx[k]) == name(idx[k-1]) {
+			dup = name(idx[k])
+		}
+	}
+	return idx, dup
+}
+
+// entry returns the manifest entry of zr.File[i], if the manifest lists it.
+func (r *Reader) entry(i int) (Entry, bool) {
+	if j := r.listed[i]; j >= 0 {
+		return r.m.Entries[j], true
+	}
+	return Entry{}, false
 }
 
 // Path returns the archive's path.
@@ -88,18 +151,13 @@ func (r *Reader) Manifest() *Manifest { return r.m }
 // Close closes the archive.
 func (r *Reader) Close() error { return r.f.Close() }
 
-// open opens the file entry called name for reading with the manifest's
-// size and SHA-256 checked at its end.
-func (r *Reader) open(name string) (*entryReader, error) {
-	f, inZip := r.files[name]
-	want, listed := r.want[name]
-	switch {
-	case !inZip && listed:
-		return nil, &CorruptEntryError{Path: r.path, Name: name, Reason: "is listed in the manifest but missing from the archive"}
-	case inZip && !listed:
-		return nil, &CorruptEntryError{Path: r.path, Name: name, Reason: "is not listed in the manifest"}
-	case !inZip:
-		return nil, &CorruptEntryError{Path: r.path, Name: name, Reason: "is missing"}
+// open opens zr.File[i] for reading with the manifest's size and SHA-256
+// checked at its end.
+func (r *Reader) open(i int) (*entryReader, error) {
+	f := r.zr.File[i]
+	want, ok := r.entry(i)
+	if !ok {
+		return nil, &CorruptEntryError{Path: r.path, Name: f.Name, Reason: "is not listed in the manifest"}
 	}
 	return openEntry(r.path, f, want)
 }
@@ -109,7 +167,17 @@ func (r *Reader) open(name string) (*entryReader, error) {
 // the manifest's size and SHA-256, so a caller that reads to the end has
 // read exactly what was backed up.
 func (r *Reader) OpenDump() (io.ReadCloser, error) {
-	return r.open(DumpEntry)
+	for i, f := range r.zr.File {
+		if f.Name == DumpEntry {
+			return r.open(i)
+		}
+	}
+	for _, e := range r.m.Entries {
+		if e.Name == DumpEntry {
+			return nil, &CorruptEntryError{Path: r.path, Name: DumpEntry, Reason: "is listed in the manifest but missing from the archive"}
+		}
+	}
+	return nil, &CorruptEntryError{Path: r.path, Name: DumpEntry, Reason: "is missing"}
 }
 
 // ExtractMedia writes the media folder of the backup into dest (created
@@ -123,20 +191,21 @@ func (r *Reader) OpenDump() (io.ReadCloser, error) {
 // the media; the caller removes it. Progress is reported in bytes.
 func (r *Reader) ExtractMedia(ctx context.Context, dest string, p progress.Func) error {
 	var total int64
-	for _, f := range r.zr.File {
+	for i, f := range r.zr.File {
 		if err := checkEntry(f); err != nil {
 			return fmt.Errorf("%s: %w; nothing was extracted: do not use this backup", r.path, err)
 		}
 		if isMedia(f.Name) && !f.Mode().IsDir() {
-			if _, ok := r.want[f.Name]; !ok {
+			e, ok := r.entry(i)
+			if !ok {
 				return &CorruptEntryError{Path: r.path, Name: f.Name, Reason: "is not listed in the manifest"}
 			}
-			total += r.want[f.Name].Size
+			total += e.Size
 		}
 	}
-	for _, e := range r.m.Entries {
-		if _, ok := r.files[e.Name]; isMedia(e.Name) && !ok {
-			return &CorruptEntryError{Path: r.path, Name: e.Name, Reason: "is listed in the manifest but missing from the archive"}
+	for _, j := range r.missing {
+		if name := r.m.Entries[j].Name; isMedia(name) {
+			return &CorruptEntryError{Path: r.path, Name: name, Reason: "is listed in the manifest but missing from the archive"}
 		}
 	}
 	if err := os.MkdirAll(dest, 0o755); err != nil {
@@ -159,7 +228,7 @@ func (r *Reader) ExtractMedia(ctx context.Context, dest string, p progress.Func)
 	report := func(item string) {
 		p.Report(progress.Event{Phase: "Extracting media files", Item: item, Done: done, Total: total, Unit: "bytes"})
 	}
-	for _, f := range r.zr.File {
+	for i, f := range r.zr.File {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -186,7 +255,7 @@ func (r *Reader) ExtractMedia(ctx context.Context, dest string, p progress.Func)
 				return fmt.Errorf("cannot create the media folder %s: %w", filepath.Join(dest, parent), err)
 			}
 		}
-		if err := r.extractFile(ctx, root, f, local, buf, func(n int) { done += int64(n); report(f.Name) }); err != nil {
+		if err := r.extractFile(ctx, root, i, local, buf, func(n int) { done += int64(n); report(f.Name) }); err != nil {
 			return err
 		}
 	}
@@ -212,8 +281,9 @@ func (r *Reader) ExtractMedia(ctx context.Context, dest string, p progress.Func)
 	return nil
 }
 
-func (r *Reader) extractFile(ctx context.Context, root *os.Root, f *zip.File, local string, buf []byte, onData func(int)) (err error) {
-	in, err := r.open(f.Name)
+func (r *Reader) extractFile(ctx context.Context, root *os.Root, i int, local string, buf []byte, onData func(int)) (err error) {
+	f := r.zr.File[i]
+	in, err := r.open(i)
 	if err != nil {
 		return err
 	}

@@ -48,14 +48,14 @@ func Verify(ctx context.Context, path string, p progress.Func) (*Report, error) 
 	// Then every byte, in archive order.
 	pr := &progressReader{ctx: ctx, p: p, total: total}
 	var sum *dump.Summary
-	for _, f := range r.zr.File {
+	for i, f := range r.zr.File {
 		if f.Mode().IsDir() || f.Name == ManifestEntry {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		er, err := r.open(f.Name)
+		er, err := r.open(i)
 		if err != nil {
 			return nil, err
 		}
@@ -90,14 +90,12 @@ func Verify(ctx context.Context, path string, p progress.Func) (*Report, error) 
 // A restore runs it up front and checks the content while it loads.
 func (r *Reader) CheckStructure() error {
 	m, path := r.m, r.path
-	for _, e := range m.Entries {
-		if _, ok := r.files[e.Name]; !ok {
-			return &CorruptEntryError{Path: path, Name: e.Name, Reason: "is listed in the manifest but missing from the archive"}
-		}
+	if len(r.missing) > 0 {
+		return &CorruptEntryError{Path: path, Name: m.Entries[r.missing[0]].Name, Reason: "is listed in the manifest but missing from the archive"}
 	}
 	var mediaFiles int
 	var mediaBytes int64
-	for _, f := range r.zr.File {
+	for i, f := range r.zr.File {
 		if f.Mode().IsDir() {
 			if !isMedia(f.Name) {
 				return &CorruptEntryError{Path: path, Name: f.Name, Reason: "is a folder outside media/"}
@@ -107,7 +105,7 @@ func (r *Reader) CheckStructure() error {
 		if f.Name == ManifestEntry {
 			continue
 		}
-		want, ok := r.want[f.Name]
+		want, ok := r.entry(i)
 		if !ok {
 			return &CorruptEntryError{Path: path, Name: f.Name, Reason: "is not listed in the manifest"}
 		}

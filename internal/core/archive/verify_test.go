@@ -257,16 +257,13 @@ func uncheckedReader(tb testing.TB, path string) *Reader {
 	f, zr, size, err := openZip(path)
 	must(tb, err)
 	tb.Cleanup(func() { f.Close() })
-	r := &Reader{path: path, f: f, zr: zr, size: size, m: &Manifest{}, files: map[string]*zip.File{}, want: map[string]Entry{}}
+	r := &Reader{path: path, f: f, zr: zr, size: size, m: &Manifest{}}
 	for _, zf := range zr.File {
-		r.files[zf.Name] = zf
 		if zf.Name == ManifestEntry {
 			must(tb, json.Unmarshal(readEntry(tb, zf), r.m))
 		}
 	}
-	for _, e := range r.m.Entries {
-		r.want[e.Name] = e
-	}
+	r.link()
 	return r
 }
 

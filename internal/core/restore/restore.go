@@ -57,7 +57,7 @@ type Options struct {
 // window and the command line show it before asking for confirmation.
 type Plan struct {
 	Archive  string
-	Manifest *archive.Manifest
+	Manifest *archive.Manifest // without Entries
 	Dump     *dump.Summary
 	// Database is the live database that will be replaced.
 	Database       string
@@ -143,7 +143,11 @@ func Prepare(ctx context.Context, o Options) (*Plan, error) {
 	if err := dump.CheckTarget(ctx, srv, sum); err != nil {
 		return nil, fmt.Errorf("the database server cannot take this backup: %w", err)
 	}
-	p := &Plan{Archive: o.Archive, Manifest: m, Dump: sum, Database: s.Database.Name, MediaDir: s.MediaDir}
+	// The plan keeps what the manifest says of the backup, not its list of
+	// entries (one per media file): Execute reads the archive again.
+	described := *m
+	described.Entries = nil
+	p := &Plan{Archive: o.Archive, Manifest: &described, Dump: sum, Database: s.Database.Name, MediaDir: s.MediaDir}
 	if p.DatabaseExists, err = databaseExists(ctx, srv, p.Database); err != nil {
 		return nil, err
 	}
