@@ -24,7 +24,7 @@ type Config struct {
 	// Rows is the database's size in rows (sample.BenchRows by default).
 	Rows int
 	// MediaFiles and MediaBytes size the media folder; 0 scales them with
-	// Rows (4000 files and 500 MiB at 4 million rows).
+	// Rows (4000 files and 500 MiB at the default scale).
 	MediaFiles int
 	MediaBytes int64
 	// Seed makes the data; the same seed gives the same data.
