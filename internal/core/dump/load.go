@@ -16,7 +16,8 @@ import (
 // LoadOptions tune LoadTables.
 type LoadOptions struct {
 	// Progress receives rows per table (Phase "Restoring database", Unit
-	// "rows"). It is called from LoadTables' goroutine.
+	// "rows"), then PhaseFinishing once every row is read. It is called
+	// from LoadTables' goroutine.
 	Progress progress.Func
 	// Log receives notable things in plain words. It is called from
 	// LoadTables' goroutine.
@@ -58,6 +59,11 @@ var (
 
 // packetHeadroom is kept free below max_allowed_packet in every statement.
 const packetHeadroom = 1024
+
+// PhaseFinishing is the last progress phase of LoadTables: the rows are
+// read and the server finishes loading them and builds the indexes and
+// foreign keys.
+const PhaseFinishing = "Building indexes and foreign keys"
 
 // LoadTables creates every table and sequence of the dump read from r, with
 // its rows and AUTO_INCREMENT, in the existing empty database target, and
@@ -186,6 +192,10 @@ func loadTables(ctx context.Context, db *sql.DB, target string, r io.Reader, opt
 		cancel()
 	} else {
 		q.close()
+		// Every row is read; the sessions may still be loading the last
+		// rows and then build the deferred indexes and foreign keys, which
+		// takes a while on big tables: say so rather than sit at 100%.
+		opt.Progress.Report(progress.Event{Phase: PhaseFinishing})
 	}
 	wg.Wait()
 	if err := q.failed(); err != nil {

@@ -143,8 +143,8 @@ func TestRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(loaded, sum) {
 		t.Errorf("LoadTables summary differs from Write's:\n load: %+v\nwrite: %+v", loaded, sum)
 	}
-	if len(loadEvents) == 0 {
-		t.Error("LoadTables reported no progress")
+	if len(loadEvents) == 0 || loadEvents[len(loadEvents)-1].Phase != PhaseFinishing {
+		t.Errorf("LoadTables reported %d progress events, want the last one in phase %q: %+v", len(loadEvents), PhaseFinishing, loadEvents[max(0, len(loadEvents)-2):])
 	}
 	if err := CreateObjects(ctx, dst, dstName, objs); err != nil {
 		t.Fatal(err)
