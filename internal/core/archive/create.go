@@ -542,9 +542,7 @@ func writeManifest(zw *zip.Writer, mod time.Time, m *Manifest) error {
 	if !ok {
 		return fmt.Errorf("cannot encode the manifest: unexpected end %q", b[max(0, len(b)-8):])
 	}
-	hdr := &zip.FileHeader{Name: ManifestEntry, Method: zip.Deflate, Modified: mod}
-	hdr.SetMode(0o644)
-	w, err := zw.CreateHeader(hdr)
+	w, err := createSmall(zw, ManifestEntry, mod)
 	if err != nil {
 		return err
 	}
@@ -566,11 +564,16 @@ func writeManifest(zw *zip.Writer, mod time.Time, m *Manifest) error {
 	return bw.Flush()
 }
 
-// writeBytes adds a small deflated entry holding data.
-func writeBytes(zw *zip.Writer, name string, mod time.Time, data []byte) (Entry, error) {
+// createSmall starts a small deflated entry (config.json, manifest.json).
+func createSmall(zw *zip.Writer, name string, mod time.Time) (io.Writer, error) {
 	hdr := &zip.FileHeader{Name: name, Method: zip.Deflate, Modified: mod}
 	hdr.SetMode(0o644)
-	w, err := zw.CreateHeader(hdr)
+	return zw.CreateHeader(hdr)
+}
+
+// writeBytes adds a small deflated entry holding data.
+func writeBytes(zw *zip.Writer, name string, mod time.Time, data []byte) (Entry, error) {
+	w, err := createSmall(zw, name, mod)
 	if err != nil {
 		return Entry{}, err
 	}

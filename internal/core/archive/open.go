@@ -65,27 +65,29 @@ func findFile(zr *zip.Reader, name string) *zip.File {
 	return nil
 }
 
-// loadManifest reads and checks manifest.json of the archive at path.
-func loadManifest(path string, zr *zip.Reader) (*Manifest, error) {
+// loadManifest reads and checks manifest.json of the archive at path. It
+// also returns the indexes of the manifest's entries sorted by name, which
+// it sorts to find names listed twice.
+func loadManifest(path string, zr *zip.Reader) (*Manifest, []int32, error) {
 	mf := findFile(zr, ManifestEntry)
 	if mf == nil {
 		if findFile(zr, DumpEntry) == nil {
-			return nil, fmt.Errorf("%s: %w: the ZIP file has neither %s nor %s; choose a backup made by Backup Desktop", path, ErrNotBackup, DumpEntry, ManifestEntry)
+			return nil, nil, fmt.Errorf("%s: %w: the ZIP file has neither %s nor %s; choose a backup made by Backup Desktop", path, ErrNotBackup, DumpEntry, ManifestEntry)
 		}
-		return nil, fmt.Errorf("%s: %w: it has no %s, so the backup that wrote it never finished (or it was made by another program); choose another backup", path, ErrIncomplete, ManifestEntry)
+		return nil, nil, fmt.Errorf("%s: %w: it has no %s, so the backup that wrote it never finished (or it was made by another program); choose another backup", path, ErrIncomplete, ManifestEntry)
 	}
 	corrupt := func(reason string, err error) error {
 		return &CorruptEntryError{Path: path, Name: ManifestEntry, Reason: reason, Err: err}
 	}
 	if mf.Mode().IsDir() {
-		return nil, corrupt("is a folder", nil)
+		return nil, nil, corrupt("is a folder", nil)
 	}
 	if mf.UncompressedSize64 > maxManifestSize {
-		return nil, corrupt(fmt.Sprintf("is too large (%d bytes)", mf.UncompressedSize64), nil)
+		return nil, nil, corrupt(fmt.Sprintf("is too large (%d bytes)", mf.UncompressedSize64), nil)
 	}
 	rc, err := mf.Open()
 	if err != nil {
-		return nil, corrupt("cannot be read", err)
+		return nil, nil, corrupt("cannot be read", err)
 	}
 	// Room for the size the directory gives (up to a point: it may lie),
 	// so that a long manifest is read without copies.
@@ -94,51 +96,52 @@ func loadManifest(path string, zr *zip.Reader) (*Manifest, error) {
 	rc.Close()
 	data := buf.Bytes()
 	if err != nil {
-		return nil, corrupt("cannot be read", err)
+		return nil, nil, corrupt("cannot be read", err)
 	}
 	if len(data) > maxManifestSize {
-		return nil, corrupt("is too large", nil)
+		return nil, nil, corrupt("is too large", nil)
 	}
 	// The version first: a newer format may not decode into this Manifest.
 	var v struct {
 		FormatVersion int `json:"format_version"`
 	}
 	if err := json.Unmarshal(data, &v); err != nil {
-		return nil, corrupt("is not valid JSON", err)
+		return nil, nil, corrupt("is not valid JSON", err)
 	}
 	switch {
 	case v.FormatVersion > FormatVersion:
-		return nil, fmt.Errorf("%s: %w (archive format version %d; this app reads up to version %d); update Backup Desktop to use this backup", path, ErrUnsupportedVersion, v.FormatVersion, FormatVersion)
+		return nil, nil, fmt.Errorf("%s: %w (archive format version %d; this app reads up to version %d); update Backup Desktop to use this backup", path, ErrUnsupportedVersion, v.FormatVersion, FormatVersion)
 	case v.FormatVersion < 1:
-		return nil, corrupt(fmt.Sprintf("has no valid format_version (%d)", v.FormatVersion), nil)
+		return nil, nil, corrupt(fmt.Sprintf("has no valid format_version (%d)", v.FormatVersion), nil)
 	}
 	m := new(Manifest)
 	if err := json.Unmarshal(data, m); err != nil {
-		return nil, corrupt("is not a valid manifest", err)
+		return nil, nil, corrupt("is not a valid manifest", err)
 	}
 	listsDump := false
 	for _, e := range m.Entries {
 		if err := CheckEntryName(e.Name); err != nil {
-			return nil, fmt.Errorf("%s: %s lists an unsafe name: %w; do not use this backup", path, ManifestEntry, err)
+			return nil, nil, fmt.Errorf("%s: %s lists an unsafe name: %w; do not use this backup", path, ManifestEntry, err)
 		}
 		switch {
 		case e.Name == ManifestEntry || e.Name[len(e.Name)-1] == '/':
-			return nil, corrupt(fmt.Sprintf("lists %q as a file", e.Name), nil)
+			return nil, nil, corrupt(fmt.Sprintf("lists %q as a file", e.Name), nil)
 		case e.Size < 0:
-			return nil, corrupt(fmt.Sprintf("gives %q a negative size", e.Name), nil)
+			return nil, nil, corrupt(fmt.Sprintf("gives %q a negative size", e.Name), nil)
 		}
 		listsDump = listsDump || e.Name == DumpEntry
 	}
-	if _, dup := sortedByName(len(m.Entries), func(i int32) string { return m.Entries[i].Name }); dup != "" {
-		return nil, corrupt(fmt.Sprintf("lists %q twice", dup), nil)
+	byName, dup := sortedByName(len(m.Entries), func(i int32) string { return m.Entries[i].Name })
+	if dup != "" {
+		return nil, nil, corrupt(fmt.Sprintf("lists %q twice", dup), nil)
 	}
 	if findFile(zr, DumpEntry) == nil {
-		return nil, fmt.Errorf("%s: %w: the ZIP file has no %s; choose a backup that contains the database", path, ErrNotBackup, DumpEntry)
+		return nil, nil, fmt.Errorf("%s: %w: the ZIP file has no %s; choose a backup that contains the database", path, ErrNotBackup, DumpEntry)
 	}
 	if !listsDump {
-		return nil, corrupt("does not list "+DumpEntry, nil)
+		return nil, nil, corrupt("does not list "+DumpEntry, nil)
 	}
-	return m, nil
+	return m, byName, nil
 }
 
 // ReadManifest reads only manifest.json of the backup at path: a cheap look
@@ -151,7 +154,8 @@ func ReadManifest(path string) (*Manifest, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return loadManifest(path, zr)
+	m, _, err := loadManifest(path, zr)
+	return m, err
 }
 
 // entryReader reads one entry and checks, at its end, that its size and

@@ -62,12 +62,12 @@ func (r *Reader) init() error {
 			return fmt.Errorf("%s: %w; the file may have been made or changed by something other than Backup Desktop: do not use it", r.path, err)
 		}
 	}
-	m, err := loadManifest(r.path, r.zr)
+	m, byName, err := loadManifest(r.path, r.zr)
 	if err != nil {
 		return err
 	}
 	r.m = m
-	if dup := r.link(); dup != "" {
+	if dup := r.link(byName); dup != "" {
 		return &CorruptEntryError{Path: r.path, Name: dup, Reason: "appears twice in the archive"}
 	}
 	return nil
@@ -75,14 +75,14 @@ func (r *Reader) init() error {
 
 // link matches the archive's file entries with the manifest's entries by
 // name (setting listed and missing) and returns a name that appears twice
-// in the archive, if any. It sorts indexes instead of building maps by
+// in the archive, if any. ei holds the indexes of the manifest's entries
+// sorted by name (see sortedByName). It sorts indexes instead of building maps by
 // name: a backup may hold hundreds of thousands of media files, and a
 // restore should not need memory in proportion to them. The manifest's
 // entries take the archive's copy of their names.
-func (r *Reader) link() string {
+func (r *Reader) link(ei []int32) string {
 	files, ents := r.zr.File, r.m.Entries
 	fi, dup := sortedByName(len(files), func(i int32) string { return files[i].Name })
-	ei, _ := sortedByName(len(ents), func(i int32) string { return ents[i].Name })
 
 	r.listed = make([]int32, len(files))
 	for i := range r.listed {
@@ -388,17 +388,17 @@ func (fl *flusher) run() {
 		err := ff.f.Sync()
 		if err != nil {
 			err = fmt.Errorf("cannot flush the media file %s to disk: %w", ff.path, err)
-		} else if err = ff.f.Close(); err != nil {
-			err = fmt.Errorf("cannot write the media file %s: %w", ff.path, err)
-		} else {
-			continue
 		}
-		ff.f.Close()
-		fl.mu.Lock()
-		if fl.err == nil {
-			fl.err = err
+		if cerr := ff.f.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("cannot write the media file %s: %w", ff.path, cerr)
 		}
-		fl.mu.Unlock()
+		if err != nil {
+			fl.mu.Lock()
+			if fl.err == nil {
+				fl.err = err
+			}
+			fl.mu.Unlock()
+		}
 	}
 }
 

@@ -263,7 +263,8 @@ func uncheckedReader(tb testing.TB, path string) *Reader {
 			must(tb, json.Unmarshal(readEntry(tb, zf), r.m))
 		}
 	}
-	r.link()
+	byName, _ := sortedByName(len(r.m.Entries), func(i int32) string { return r.m.Entries[i].Name })
+	r.link(byName)
 	return r
 }
 
