@@ -180,14 +180,22 @@ func run(backups string, timeout time.Duration, app []string) error {
 	}
 	logf("status line: %q", status.label)
 
-	backup, _ := find(items, "Back up now")
-	if !backup.enabled {
-		return errors.New("\"Back up now\" is disabled")
+	started := func() bool {
+		for z := range zips(backups) {
+			if !before[z] {
+				return true
+			}
+		}
+		items, err := layout(menu)
+		if err != nil {
+			return false
+		}
+		b, ok := find(items, "Back up now")
+		return ok && !b.enabled // the app disables it while it works
 	}
-	if err := click(menu, backup.id); err != nil {
+	if err := clickUntil(menu, "Back up now", 10*time.Second, started); err != nil {
 		return err
 	}
-	logf("clicked %q", backup.label)
 	deadline := time.Now().Add(timeout)
 	var made string
 	for made == "" {
@@ -220,19 +228,21 @@ func run(backups string, timeout time.Duration, app []string) error {
 		time.Sleep(200 * time.Millisecond)
 	}
 
-	quit, _ := find(items, "Quit")
-	if err := click(menu, quit.id); err != nil {
+	var exitErr error
+	gone := func() bool {
+		select {
+		case exitErr = <-exited:
+			return true
+		default:
+			return false
+		}
+	}
+	if err := clickUntil(menu, "Quit", 30*time.Second, gone); err != nil {
 		return err
 	}
-	logf("clicked %q", quit.label)
-	select {
-	case err := <-exited:
-		ok = true
-		if err != nil {
-			return fmt.Errorf("the app did not exit cleanly after Quit: %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		return errors.New("the app did not exit within 30s of Quit")
+	ok = true
+	if exitErr != nil {
+		return fmt.Errorf("the app did not exit cleanly after Quit: %v", exitErr)
 	}
 	logf("the app exited cleanly")
 	return nil
@@ -341,6 +351,40 @@ func findPrefix(items []item, prefix string) (item, bool) {
 		}
 	}
 	return item{}, false
+}
+
+// clickUntil clicks the item with this label and waits until done says it
+// took effect. The app rebuilds its menu (new item IDs) whenever it changes,
+// and the tray library does so once more, unprompted, when it first
+// registers; a panel re-reads the layout on LayoutUpdated, but a click
+// racing a rebuild names an ID that no longer exists and is dropped. So when
+// nothing happens within clickWait the menu is read again and the click
+// repeated, as a user would.
+func clickUntil(menu dbus.BusObject, label string, clickWait time.Duration, done func() bool) error {
+	const tries = 5
+	for try := 1; try <= tries; try++ {
+		items, err := layout(menu)
+		if err != nil {
+			return err
+		}
+		it, ok := find(items, label)
+		if !ok {
+			return fmt.Errorf("the tray menu has no %q item", label)
+		}
+		if !it.enabled {
+			return fmt.Errorf("%q is disabled", label)
+		}
+		if err := click(menu, it.id); err != nil {
+			return err
+		}
+		logf("clicked %q (item %d, try %d)", label, it.id, try)
+		for end := time.Now().Add(clickWait); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+			if done() {
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("clicking %q %d times did nothing", label, tries)
 }
 
 // click sends the "clicked" event a panel sends when the user picks the
