@@ -206,6 +206,14 @@ func (rep *Report) compare() {
 		add(Row{Key: "media-vs-tar-file", Measure: "Media backup speed vs tar -cf FILE media && sync FILE (speed ratio)",
 			Ours: seconds(o.Median()), Ref: seconds(f.Median()), Ratio: f.Median().Seconds() / o.Median().Seconds(), Target: "—", Status: "info"})
 	}
+	if o, f := find(rs, kBackupMedia), find(rs, kTarDD); o != nil && f != nil {
+		add(Row{Key: "media-vs-tar-dd", Measure: "Media backup speed vs tar | dd oflag=direct conv=fsync: reading and writing alone (speed ratio)",
+			Ours: seconds(o.Median()), Ref: seconds(f.Median()), Ratio: f.Median().Seconds() / o.Median().Seconds(), Target: "—", Status: "info"})
+	}
+	if o, f := find(rs, kBackupMedia), find(rs, kSHA256sum); o != nil && f != nil {
+		add(Row{Key: "media-vs-sha256sum", Measure: "Media backup speed vs sha256sum of every file: checksums alone (speed ratio)",
+			Ours: seconds(o.Median()), Ref: seconds(f.Median()), Ratio: f.Median().Seconds() / o.Median().Seconds(), Target: "—", Status: "info"})
+	}
 	if o, d, t := find(rs, kBackupFull), find(rs, kDump), find(rs, kTar); o != nil && d != nil && t != nil {
 		ref := d.Median() + t.Median()
 		add(Row{Key: "full-backup", Measure: "Database + media backup time vs mysqldump | gzip -6 plus tar | cat",
@@ -234,7 +242,7 @@ func (rep *Report) compare() {
 			Target: "≤ 100 MiB", Status: status(o.PeakKiB() <= memoryCeilingKiB)})
 	}
 	memRow("rss-backup-db", "Peak memory, database backup", kBackupDB, kDump)
-	memRow("rss-backup-media", "Peak memory, media backup", kBackupMedia, kTar, kTarFile)
+	memRow("rss-backup-media", "Peak memory, media backup", kBackupMedia, kTar, kTarFile, kTarDD)
 	memRow("rss-backup-full", "Peak memory, database + media backup", kBackupFull)
 	memRow("rss-restore-db", "Peak memory, database restore", kRestoreDB, kMysql)
 	memRow("rss-restore-full", "Peak memory, database + media restore", kRestoreFull)
