@@ -364,7 +364,11 @@ func (rep *Report) Document(command string) string {
   one after the other.
 - ` + "`tar -cf - media | cat > /dev/null`" + ` writes nothing, while a backup must write its archive and flush it to
   the disk; the info row against ` + "`tar -cf FILE media && sync FILE`" + ` (both timed, one after the other) compares
-  with a copy that does the same.
+  with a copy that does the same. Two more info rows time, with standard tools, the two things a media backup
+  cannot skip: ` + "`tar -cf - media | dd of=FILE bs=1M oflag=direct conv=fsync`" + ` reads every file and writes
+  it all unbuffered and flushed (as our archive is written) but computes no checksum, and
+  ` + "`find media -type f | xargs -P CORES sha256sum`" + ` computes the SHA-256 of every file, which the archive's
+  manifest must hold, but writes nothing.
 - The operating system's page cache cannot be dropped here, so every backup and read gets one untimed warm-up
   run instead; all contenders then read warm data. The restores' inputs (the plain dump, our archives) are
   written by those warm-up runs just before, so they are cached too, and every restore loads into a new
