@@ -8,6 +8,9 @@ DEMO_DIR  ?= $(CURDIR)/.demo
 VERSION   ?= $(shell sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 FUZZTIME  ?= 10s
+# Minimizing a new interesting input may take up to 60 s by default, during
+# which the fuzzer runs nothing else: a short run would do little but that.
+FUZZFLAGS ?= -fuzzminimizetime 1s
 # make bench also measures peak memory at twice the scale.
 BENCHFLAGS ?= --growth
 # Packages without Fyne, vetted for Windows too.
@@ -48,8 +51,8 @@ test-race:
 	$(GO) test -tags ci -race -short -count=1 -timeout 15m ./internal/core/lock/ ./internal/core/scheduler/ ./internal/core/history/ ./internal/core/archive/ ./internal/single/ ./internal/gui/...
 
 test-fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzScan$$' -fuzztime $(FUZZTIME) ./internal/core/dump/
-	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) ./internal/core/archive/
+	$(GO) test -run '^$$' -fuzz '^FuzzScan$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./internal/core/dump/
+	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./internal/core/archive/
 
 test-tray:
 	$(GO) test -tags ci -count=1 -v -run TestTrayEndToEnd ./cmd/traytest/
