@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/backupdesktop/backup-desktop/internal/core/backupname"
@@ -30,6 +31,58 @@ const maxManifest = 16 << 20
 // ErrNoBackupDir is returned by Scan when backup_dir does not exist.
 var ErrNoBackupDir = errors.New("backup folder does not exist")
 
+// known remembers what inspect found in complete backups, by path. A
+// backup never changes once it has its name (it is written under a hidden
+// name and renamed), and the window lists the folder every minute: reading
+// every backup's central directory and manifest again each time would cost
+// a noticeable share of a processor once a folder holds a month of backups
+// with thousands of media files each. A file is read again when its size,
+// modification time or identity changed; entries of files no longer in the
+// folder are dropped. Incomplete files are not remembered, so a failure to
+// read one is never kept.
+var known = struct {
+	sync.Mutex
+	files map[string]knownFile
+}{files: map[string]knownFile{}}
+
+type knownFile struct {
+	info    fs.FileInfo
+	created time.Time
+}
+
+// inspectFile is inspect; tests count the calls.
+var inspectFile = inspect
+
+// inspectCached is inspectFile, skipped for a complete backup seen before.
+func inspectCached(path string, info fs.FileInfo) (complete bool, created time.Time) {
+	known.Lock()
+	k, ok := known.files[path]
+	known.Unlock()
+	if ok && k.info.Size() == info.Size() && k.info.ModTime().Equal(info.ModTime()) && os.SameFile(k.info, info) {
+		return true, k.created
+	}
+	complete, created = inspectFile(path)
+	known.Lock()
+	if complete {
+		known.files[path] = knownFile{info: info, created: created}
+	} else {
+		delete(known.files, path)
+	}
+	known.Unlock()
+	return complete, created
+}
+
+// forgetOthers drops the remembered files in dir that are not in present.
+func forgetOthers(dir string, present map[string]bool) {
+	known.Lock()
+	defer known.Unlock()
+	for path := range known.files {
+		if filepath.Dir(path) == dir && !present[path] {
+			delete(known.files, path)
+		}
+	}
+}
+
 // Scan lists the backups in dir, newest first (backups without a known
 // creation time last, by name). Only regular files ending in ".zip" are
 // listed; hidden files (such as the ".NAME.partial-…" files of a backup
@@ -48,6 +101,9 @@ func Scan(dir string) ([]Backup, error) {
 		return nil, fmt.Errorf("cannot list the backup folder %s: %w", dir, err)
 	}
 	var out []Backup
+	dir = filepath.Clean(dir)
+	present := map[string]bool{}
+	defer forgetOthers(dir, present)
 	for _, e := range entries {
 		name := e.Name()
 		if strings.HasPrefix(name, ".") || !strings.HasSuffix(name, backupname.Ext) || !e.Type().IsRegular() {
@@ -64,7 +120,9 @@ func Scan(dir string) ([]Backup, error) {
 		if bi, ok := backupname.Parse(name); ok {
 			b.Kind, b.Created = bi.Kind, bi.Time
 		}
-		complete, created := inspect(filepath.Join(dir, name))
+		path := filepath.Join(dir, name)
+		present[path] = true
+		complete, created := inspectCached(path, info)
 		b.Complete = complete
 		if b.Created.IsZero() && complete {
 			b.Created = created

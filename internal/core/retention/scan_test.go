@@ -240,3 +240,77 @@ func TestScanMissingDir(t *testing.T) {
 		t.Errorf("Scan of a missing folder: %v; want ErrNoBackupDir naming backup_dir", err)
 	}
 }
+
+// TestScanRemembersCompleteBackups checks that a complete backup is read
+// once, and read again when it changes; incomplete files are read each time.
+func TestScanRemembersCompleteBackups(t *testing.T) {
+	dir := t.TempDir()
+	at := time.Date(2026, 6, 1, 2, 0, 0, 0, time.Local)
+	good := filepath.Join(dir, stamped(t, backupname.Daily, at))
+	partial := filepath.Join(dir, stamped(t, backupname.Daily, at.Add(-24*time.Hour)))
+	writeZip(t, good, complete(at))
+	writeZip(t, partial, map[string]string{"database_dump.json": "{}"})
+
+	read := map[string]int{}
+	inspectFile = func(path string) (bool, time.Time) {
+		read[filepath.Base(path)]++
+		return inspect(path)
+	}
+	t.Cleanup(func() { inspectFile = inspect })
+	scan := func() map[string]bool {
+		t.Helper()
+		bs, err := Scan(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]bool{}
+		for _, b := range bs {
+			out[b.Name] = b.Complete
+		}
+		return out
+	}
+	g, p := filepath.Base(good), filepath.Base(partial)
+
+	for range 3 {
+		if got := scan(); !got[g] || got[p] {
+			t.Fatalf("complete: %v, want %s only", got, g)
+		}
+	}
+	if read[g] != 1 || read[p] != 3 {
+		t.Fatalf("three scans read the complete backup %d times and the incomplete one %d times, want 1 and 3", read[g], read[p])
+	}
+
+	// Damaged in place, with a new modification time: read again.
+	data, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(good, data[:len(data)/2], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(time.Minute)
+	if err := os.Chtimes(good, later, later); err != nil {
+		t.Fatal(err)
+	}
+	if got := scan(); got[g] {
+		t.Fatalf("a backup cut in half after it was listed is still complete: %v", got)
+	}
+
+	// Completed later under the same name: complete.
+	writeZip(t, partial, complete(at.Add(-24*time.Hour)))
+	if got := scan(); !got[p] {
+		t.Fatalf("a backup completed later is still incomplete: %v", got)
+	}
+
+	// Deleted: forgotten.
+	if err := os.Remove(partial); err != nil {
+		t.Fatal(err)
+	}
+	scan()
+	known.Lock()
+	_, kept := known.files[partial]
+	known.Unlock()
+	if kept {
+		t.Fatal("a deleted backup is still remembered")
+	}
+}
