@@ -168,17 +168,13 @@ func (r *Reader) open(i int) (*entryReader, error) {
 // the manifest's size and SHA-256, so a caller that reads to the end has
 // read exactly what was backed up.
 func (r *Reader) OpenDump() (io.ReadCloser, error) {
-	for i, f := range r.zr.File {
-		if f.Name == DumpEntry {
-			return r.open(i)
-		}
+	// Open made sure that the archive holds the dump and that the manifest
+	// lists it (see loadManifest).
+	i := slices.IndexFunc(r.zr.File, func(f *zip.File) bool { return f.Name == DumpEntry })
+	if i < 0 {
+		return nil, &CorruptEntryError{Path: r.path, Name: DumpEntry, Reason: "is missing"}
 	}
-	for _, e := range r.m.Entries {
-		if e.Name == DumpEntry {
-			return nil, &CorruptEntryError{Path: r.path, Name: DumpEntry, Reason: "is listed in the manifest but missing from the archive"}
-		}
-	}
-	return nil, &CorruptEntryError{Path: r.path, Name: DumpEntry, Reason: "is missing"}
+	return r.open(i)
 }
 
 // ExtractMedia writes the media folder of the backup into dest (created
