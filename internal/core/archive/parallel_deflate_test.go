@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -261,11 +262,11 @@ func TestHashQueueLanes(t *testing.T) {
 }
 
 // TestOutFile writes streams of awkward lengths through the background
-// writer (unbuffered where the file system allows) and reads them back.
+// writer (flushed on the way where flushEarly) and reads them back.
 func TestOutFile(t *testing.T) {
 	dir := t.TempDir()
-	for _, size := range []int{0, 1, directAlign - 1, directAlign, directAlign + 1, outBlockSize, outBlockSize + 1,
-		3*outBlockSize + 777, (outBlocks+2)*outBlockSize - directAlign} {
+	for _, size := range []int{0, 1, 4095, 4096, 4097, outBlockSize, outBlockSize + 1,
+		3*outBlockSize + 777, (outBlocks+2)*outBlockSize - 4096, flushEvery + 3*outBlockSize + 5} {
 		t.Run(fmt.Sprint(size), func(t *testing.T) {
 			data := randomBytes(t, size)
 			path := filepath.Join(dir, fmt.Sprint(size))
@@ -275,7 +276,6 @@ func TestOutFile(t *testing.T) {
 			bs := &buffers{}
 			defer bs.free()
 			o := newOutFile(f, bs)
-			t.Logf("unbuffered: %v", o.direct)
 			writePieces(t, o, data, uint64(size))
 			must(t, o.finish())
 			must(t, f.Sync())
@@ -315,5 +315,34 @@ func TestOutFileError(t *testing.T) {
 	}
 	if part, ok := o.failedPart(); !ok || part != "the first part" {
 		t.Errorf("failedPart = %q, %v; want the first part (the write of its first block failed)", part, ok)
+	}
+}
+
+// TestOutFileFlushError: a flush that fails while the archive is being
+// written fails the archive, even though every write succeeded. /dev/null
+// takes every write and refuses fdatasync.
+func TestOutFileFlushError(t *testing.T) {
+	if !flushEarly {
+		t.Skip("the archive is flushed only at its end on this system")
+	}
+	f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	must(t, err)
+	defer f.Close()
+	bs := &buffers{}
+	defer bs.free()
+	o := newOutFile(f, bs)
+	o.mark("the media")
+	block := make([]byte, outBlockSize)
+	for range flushEvery/outBlockSize + 2 {
+		if _, err := o.Write(block); err != nil {
+			break
+		}
+	}
+	err = o.finish()
+	if err == nil || !strings.Contains(err.Error(), "fdatasync") {
+		t.Fatalf("finish = %v, want the failed fdatasync", err)
+	}
+	if part, ok := o.failedPart(); !ok || part != "the media" {
+		t.Errorf("failedPart = %q, %v; want the media", part, ok)
 	}
 }

@@ -1,15 +1,11 @@
 package archive
 
-import (
-	"sync"
-	"unsafe"
-)
+import "sync"
 
 // buffers hands out the large buffers of one Create (output blocks, media
 // read-ahead, deflate blocks) and frees them all at its end, when no
 // goroutine uses them any more. They are mapped outside the Go heap where
-// the system allows (see mapBuffer), otherwise allocated on it; either way
-// they start at a multiple of directAlign.
+// the system allows (see mapBuffer), otherwise allocated on it.
 type buffers struct {
 	mu     sync.Mutex
 	mapped [][]byte
@@ -23,12 +19,7 @@ func (bs *buffers) get(n int) []byte {
 		bs.mu.Unlock()
 		return b
 	}
-	b := make([]byte, n+directAlign)
-	off := 0
-	if r := int(uintptr(unsafe.Pointer(&b[0])) % directAlign); r != 0 {
-		off = directAlign - r
-	}
-	return b[off : off+n : off+n]
+	return make([]byte, n)
 }
 
 // free gives back every mapped buffer. Call it once, after every

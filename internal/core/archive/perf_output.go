@@ -14,25 +14,31 @@ import (
 const (
 	outBlockSize = 1 << 20
 	outBlocks    = 8
-	// directAlign is the alignment of buffers, sizes and offsets that
-	// unbuffered (O_DIRECT) writes need: a page, which covers the logical
-	// block size of every common disk.
-	directAlign = 4096
+	// flushEvery is how much is written between two flushes while the
+	// archive is being written (where flushEarly).
+	flushEvery = 32 << 20
 )
 
 // outFile is the writer under the archive's zip.Writer. It copies what it is
-// given into aligned blocks and writes full blocks in the background, in
-// order. Where the file system allows it (see enableDirect) the blocks go
-// straight to the disk, bypassing the page cache: the data is on the disk
-// as soon as it is written, the closing fsync has little left to do, and a
-// backup does not push the computer's working files out of its memory.
-// Anywhere else the writes are ordinary buffered ones.
+// given into blocks and writes full blocks in the background, in order.
 //
-// Write and finish are called from one goroutine. The first write error is
-// kept and returned by every later call.
+// Where flushEarly (Linux), the archive is made durable while it is being
+// written rather than all at its end: a flusher goroutine flushes the file
+// every flushEvery bytes, so that the closing fsync has little left to wait
+// for. This matters on virtual disks, whose flush writes out a host cache:
+// a backup of 484 MiB of media spent 280 ms in its final fsync, and with the
+// flushes spread out it spends 10-20 ms. Flushed parts are dropped from the
+// page cache, so that a backup does not push the computer's working files
+// out of its memory. Unbuffered (O_DIRECT) writes, used before, keep the
+// cache clean too, but on such a disk that backup took 1.7 times as long
+// with them. Asking the kernel to start the writeback of every block
+// (sync_file_range) was measured too: it was slower than leaving it to the
+// flushes.
+//
+// Write and finish are called from one goroutine. The first write or flush
+// error is kept and returned by every later call.
 type outFile struct {
 	f      *os.File
-	direct bool // O_DIRECT is set on f (touched only by run once started)
 	cur    []byte
 	free   chan []byte
 	queue  chan []byte
@@ -42,6 +48,12 @@ type outFile struct {
 	accepted int64        // bytes taken by Write
 	written  atomic.Int64 // bytes on the file
 	marks    []stageMark  // where the parts not yet written began
+
+	// flush carries the file's written length to the flusher (see
+	// flushLoop); kicked is the length last sent. Used by run only.
+	flush   chan int64
+	flushed chan struct{}
+	kicked  int64
 
 	mu     sync.Mutex
 	err    error
@@ -56,14 +68,18 @@ type stageMark struct {
 
 // newOutFile starts writing to f, which must be empty and positioned at 0,
 // with blocks from bs. Call finish (or abort) to stop the background
-// goroutine.
+// goroutines.
 func newOutFile(f *os.File, bs *buffers) *outFile {
-	o := &outFile{f: f, direct: enableDirect(f),
+	o := &outFile{f: f,
 		free: make(chan []byte, outBlocks), queue: make(chan []byte, outBlocks), done: make(chan struct{})}
 	for range outBlocks {
 		o.free <- bs.get(outBlockSize)[:0]
 	}
 	o.cur = <-o.free
+	if flushEarly {
+		o.flush, o.flushed = make(chan int64, 1), make(chan struct{})
+		go o.flushLoop()
+	}
 	go o.run()
 	return o
 }
@@ -170,46 +186,52 @@ func (o *outFile) abort() {
 	<-o.done
 }
 
-// run writes the queued blocks in order. Only the last block may be shorter
-// than outBlockSize; with O_DIRECT its aligned part is written unbuffered and
-// the rest after switching O_DIRECT off.
+// run writes the queued blocks in order and, where flushEarly, has the
+// file flushed every flushEvery bytes.
 func (o *outFile) run() {
 	defer close(o.done)
+	if o.flush != nil {
+		defer func() {
+			close(o.flush)
+			<-o.flushed
+		}()
+	}
 	for b := range o.queue {
 		if o.failed() == nil {
-			n, err := o.write(b)
+			off := o.written.Load()
+			n, err := o.f.Write(b)
 			o.written.Add(int64(n))
 			if err != nil {
-				o.fail(err, o.written.Load())
+				o.fail(err, off+int64(n))
+			} else if o.flush != nil {
+				if end := off + int64(n); end-o.kicked >= flushEvery {
+					select {
+					case o.flush <- end:
+						o.kicked = end
+					default: // the flusher is busy; ask again after the next block
+					}
+				}
 			}
 		}
 		o.free <- b[:0]
 	}
 }
 
-// write writes b and returns how many bytes reached the file.
-func (o *outFile) write(b []byte) (int, error) {
-	done := 0
-	if o.direct {
-		if head := len(b) &^ (directAlign - 1); head > 0 {
-			n, err := o.f.Write(b[:head])
-			switch {
-			case err == nil:
-				done, b = head, b[head:]
-			case n == 0 && isDirectRefused(err):
-				// The file system refused the unbuffered write and wrote
-				// nothing: write everything buffered from here on.
-			default:
-				return n, err
-			}
+// flushLoop makes the file durable up to each length it receives, then
+// drops that part from the page cache. A failed flush fails the archive:
+// the data may not be on the disk, and a later fsync need not say so again.
+func (o *outFile) flushLoop() {
+	defer close(o.flushed)
+	var dropped int64
+	for end := range o.flush {
+		if o.failed() != nil {
+			continue
 		}
-		if len(b) > 0 {
-			if err := disableDirect(o.f); err != nil {
-				return done, err
-			}
-			o.direct = false
+		if err := flushData(o.f); err != nil {
+			o.fail(err, end)
+			continue
 		}
+		dropCached(o.f, dropped, end)
+		dropped = end
 	}
-	n, err := o.f.Write(b)
-	return done + n, err
 }
