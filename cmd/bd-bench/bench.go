@@ -119,10 +119,9 @@ type bench struct {
 type tools struct {
 	mysql, mysqldump, gzip, tar, cat string
 	mydumper, myloader               string // empty when not installed
-	sync                             string // coreutils sync; empty when missing
-	// dd, find, xargs and sha256sum time the media backup's two mandatory
-	// parts apart; empty when one is missing.
-	dd, find, xargs, sha256sum string
+	// sync (with tar), and find, xargs and sha256sum, time the media
+	// backup's two mandatory parts apart; empty when missing.
+	sync, find, xargs, sha256sum string
 }
 
 func findTools() (tools, error) {
@@ -146,7 +145,6 @@ func findTools() (tools, error) {
 		return t, fmt.Errorf("the reference tools %s are not installed: install mariadb-client, gzip and tar (make test does this with apt)", strings.Join(missing, ", "))
 	}
 	t.sync, _ = exec.LookPath("sync")
-	t.dd, _ = exec.LookPath("dd")
 	t.find, _ = exec.LookPath("find")
 	t.xargs, _ = exec.LookPath("xargs")
 	t.sha256sum, _ = exec.LookPath("sha256sum")

@@ -73,9 +73,6 @@ func TestSmoke(t *testing.T) {
 	if err == nil && tl.sync != "" {
 		want = append(want, kTarFile)
 	}
-	if err == nil && tl.dd != "" {
-		want = append(want, kTarDD)
-	}
 	if err == nil && tl.find != "" && tl.xargs != "" && tl.sha256sum != "" {
 		want = append(want, kSHA256sum)
 	}
@@ -106,7 +103,7 @@ func TestSmoke(t *testing.T) {
 			t.Error("the server's CPU time was not measured")
 		}
 	}
-	for _, key := range []string{kDump, kBackupDB, kTarFile, kTarDD, kBackupMedia, kBackupFull} {
+	for _, key := range []string{kDump, kBackupDB, kTarFile, kBackupMedia, kBackupFull} {
 		if r := find(rep.Results, key); r != nil && r.MedianSize() <= 0 {
 			t.Errorf("%s wrote nothing", key)
 		}
@@ -127,9 +124,6 @@ func TestSmoke(t *testing.T) {
 		"rss-restore-db", "rss-restore-full", "growth-backup", "growth-restore"}
 	if tl.sync != "" {
 		rows = append(rows, "media-vs-tar-file")
-	}
-	if tl.dd != "" {
-		rows = append(rows, "media-vs-tar-dd")
 	}
 	if tl.find != "" && tl.xargs != "" && tl.sha256sum != "" {
 		rows = append(rows, "media-vs-sha256sum")

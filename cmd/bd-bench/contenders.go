@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strconv"
 	"time"
 )
@@ -18,7 +17,6 @@ const (
 	kBackupDB    = "backup-db"
 	kTar         = "tar"
 	kTarFile     = "tar-file"
-	kTarDD       = "tar-dd"
 	kSHA256sum   = "sha256sum"
 	kBackupMedia = "backup-media"
 	kBackupFull  = "backup-full"
@@ -191,7 +189,8 @@ func (b *bench) contenders(d *dataset, growth bool) []*contender {
 	})
 	if b.tools.sync != "" {
 		// tar | cat writes nothing; a backup must write its archive and
-		// flush it to the disk. This reference does both.
+		// flush it to the disk. This reference does both, with no
+		// checksums: what a media backup must do besides checksumming.
 		tarFile := filepath.Join(ref, "media.tar")
 		cs = append(cs, &contender{key: kTarFile, label: "tar -cf FILE media && sync FILE",
 			run: func(ctx context.Context) (measurement, error) {
@@ -212,36 +211,6 @@ func (b *bench) contenders(d *dataset, growth bool) []*contender {
 					return 0, err
 				}
 				return fi.Size(), os.Remove(tarFile)
-			},
-		})
-	}
-	if b.tools.dd != "" {
-		// What a media backup must do besides checksumming, with the
-		// standard tools: read every file, write it all to a file on the
-		// disk unbuffered (as our archive is written where it can be)
-		// and flush it.
-		ddFile := filepath.Join(ref, "media-dd.tar")
-		ddArgs := []string{b.tools.dd, "of=" + ddFile, "bs=1M", "iflag=fullblock", "oflag=direct", "conv=fsync", "status=none"}
-		label := "tar -cf - media | dd of=FILE bs=1M oflag=direct conv=fsync"
-		if !b.directWorks(ddFile) {
-			// tmpfs and some other file systems refuse O_DIRECT; our
-			// archive is written buffered there too.
-			ddArgs = slices.DeleteFunc(ddArgs, func(a string) bool { return a == "oflag=direct" })
-			label = "tar -cf - media | dd of=FILE bs=1M conv=fsync"
-		}
-		cs = append(cs, &contender{key: kTarDD, label: label,
-			run: func(ctx context.Context) (measurement, error) {
-				return pipeline{procs: []proc{
-					{args: []string{b.tools.tar, "-cf", "-", "-C", filepath.Dir(d.mediaDir), filepath.Base(d.mediaDir)}},
-					{args: ddArgs},
-				}}.run(ctx)
-			},
-			finish: func(context.Context, bool) (int64, error) {
-				fi, err := os.Stat(ddFile)
-				if err != nil {
-					return 0, err
-				}
-				return fi.Size(), os.Remove(ddFile)
 			},
 		})
 	}
@@ -285,14 +254,6 @@ func (b *bench) contenders(d *dataset, growth bool) []*contender {
 	cs = append(cs, restore(kRestoreDB, "our restore, database only", &d.dbArchive, false))
 	cs = append(cs, fullRestore)
 	return cs
-}
-
-// directWorks reports whether dd can write path (removed afterwards)
-// with oflag=direct.
-func (b *bench) directWorks(path string) bool {
-	defer os.Remove(path)
-	_, err := pipeline{procs: []proc{{args: []string{b.tools.dd, "if=/dev/zero", "of=" + path, "bs=1M", "count=1", "oflag=direct", "status=none"}}}}.run(context.Background())
-	return err == nil
 }
 
 // myloader restores, with myloader, a dump that mydumper makes (untimed)

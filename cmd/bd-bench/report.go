@@ -203,11 +203,7 @@ func (rep *Report) compare() {
 			Ref: seconds(f.Median()), Ratio: speed, Target: "≥ 0.80×", Status: status(speed >= 0.8)})
 	}
 	if o, f := find(rs, kBackupMedia), find(rs, kTarFile); o != nil && f != nil {
-		add(Row{Key: "media-vs-tar-file", Measure: "Media backup speed vs tar -cf FILE media && sync FILE (speed ratio)",
-			Ours: seconds(o.Median()), Ref: seconds(f.Median()), Ratio: f.Median().Seconds() / o.Median().Seconds(), Target: "—", Status: "info"})
-	}
-	if o, f := find(rs, kBackupMedia), find(rs, kTarDD); o != nil && f != nil {
-		add(Row{Key: "media-vs-tar-dd", Measure: "Media backup speed vs tar | dd oflag=direct conv=fsync: reading and writing alone (speed ratio)",
+		add(Row{Key: "media-vs-tar-file", Measure: "Media backup speed vs tar -cf FILE media && sync FILE: reading and writing alone (speed ratio)",
 			Ours: seconds(o.Median()), Ref: seconds(f.Median()), Ratio: f.Median().Seconds() / o.Median().Seconds(), Target: "—", Status: "info"})
 	}
 	if o, f := find(rs, kBackupMedia), find(rs, kSHA256sum); o != nil && f != nil {
@@ -242,7 +238,7 @@ func (rep *Report) compare() {
 			Target: "≤ 100 MiB", Status: status(o.PeakKiB() <= memoryCeilingKiB)})
 	}
 	memRow("rss-backup-db", "Peak memory, database backup", kBackupDB, kDump)
-	memRow("rss-backup-media", "Peak memory, media backup", kBackupMedia, kTar, kTarFile, kTarDD)
+	memRow("rss-backup-media", "Peak memory, media backup", kBackupMedia, kTar, kTarFile)
 	memRow("rss-backup-full", "Peak memory, database + media backup", kBackupFull)
 	memRow("rss-restore-db", "Peak memory, database restore", kRestoreDB, kMysql)
 	memRow("rss-restore-full", "Peak memory, database + media restore", kRestoreFull)
@@ -363,12 +359,10 @@ func (rep *Report) Document(command string) string {
   (unpacked untimed). The bare read is one ` + "`mysql --quick -N -e 'SELECT * FROM t' > /dev/null`" + ` per table,
   one after the other.
 - ` + "`tar -cf - media | cat > /dev/null`" + ` writes nothing, while a backup must write its archive and flush it to
-  the disk; the info row against ` + "`tar -cf FILE media && sync FILE`" + ` (both timed, one after the other) compares
-  with a copy that does the same. Two more info rows time, with standard tools, the two things a media backup
-  cannot skip: ` + "`tar -cf - media | dd of=FILE bs=1M oflag=direct conv=fsync`" + ` reads every file and writes
-  it all unbuffered and flushed (as our archive is written) but computes no checksum, and
-  ` + "`find media -type f | xargs -P CORES sha256sum`" + ` computes the SHA-256 of every file, which the archive's
-  manifest must hold, but writes nothing.
+  the disk. Two info rows time, with standard tools, the two things a media backup cannot skip:
+  ` + "`tar -cf FILE media && sync FILE`" + ` (both timed, one after the other) reads every file and writes it all to a
+  file and flushes it, but computes no checksum, and ` + "`find media -type f | xargs -P CORES sha256sum`" + ` computes
+  the SHA-256 of every file, which the archive's manifest must hold, but writes nothing.
 - The operating system's page cache cannot be dropped here, so every backup and read gets one untimed warm-up
   run instead; all contenders then read warm data. The restores' inputs (the plain dump, our archives) are
   written by those warm-up runs just before, so they are cached too, and every restore loads into a new
