@@ -2,6 +2,7 @@ package archive
 
 import (
 	"archive/zip"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -520,5 +522,74 @@ func TestCleanupPartials(t *testing.T) {
 	}
 	if removed, err := CleanupPartials(filepath.Join(dir, "missing")); err != nil || removed != nil {
 		t.Errorf("CleanupPartials(missing) = %q, %v", removed, err)
+	}
+}
+
+// TestCreateManySmallFiles backs up a media folder of many small files,
+// some compressed ahead and some stored, with a few that span several read
+// chunks, with four processors: every file must arrive whole, in the scan's
+// order, with its SHA-256, and the backup must not stall while the read-ahead
+// and the compressors wait for each other.
+func TestCreateManySmallFiles(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	db, name := newDB(t)
+	root := filepath.Join(t.TempDir(), "media")
+	for i := range 600 {
+		switch {
+		case i%97 == 0:
+			writeFile(t, root, fmt.Sprintf("big/%03d.jpg", i), randomBytes(t, 3*mediaChunkSize+i))
+		case i%89 == 0:
+			writeFile(t, root, fmt.Sprintf("big/%03d.txt", i), bytes.Repeat([]byte(fmt.Sprintf("line %d\n", i)), 150_000))
+		case i%3 == 0:
+			writeFile(t, root, fmt.Sprintf("img/%03d.jpg", i), randomBytes(t, 1000+i*37))
+		default:
+			writeFile(t, root, fmt.Sprintf("txt/%03d.csv", i), bytes.Repeat([]byte(fmt.Sprintf("%d,item,%d\n", i, i*7)), 50+i))
+		}
+	}
+	o := options(db, name, root, t.TempDir())
+	type result struct {
+		res *Result
+		err error
+	}
+	done := make(chan result, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		res, err := Create(ctx, o)
+		done <- result{res, err}
+	}()
+	var res *Result
+	select {
+	case r := <-done:
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		res = r.res
+	case <-time.After(2 * time.Minute):
+		cancel()
+		t.Fatal("the backup of 600 small files did not finish within 2 minutes: the read-ahead stalled")
+	}
+	unzipTest(t, res.Path)
+	if _, err := Verify(context.Background(), res.Path, nil); err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	zr, err := zip.OpenReader(res.Path)
+	must(t, err)
+	defer zr.Close()
+	var names []string
+	for _, f := range zr.File {
+		rel, ok := strings.CutPrefix(f.Name, "media/")
+		if !ok || strings.HasSuffix(f.Name, "/") {
+			continue
+		}
+		names = append(names, rel)
+		want, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+		must(t, err)
+		if got := readEntry(t, f); !bytes.Equal(got, want) {
+			t.Errorf("%s: %d bytes in the archive differ from the file's %d", f.Name, len(got), len(want))
+		}
+	}
+	if len(names) != 600 || !slices.IsSorted(names) {
+		t.Errorf("the archive holds %d media files (want 600), sorted: %v", len(names), slices.IsSorted(names))
 	}
 }
