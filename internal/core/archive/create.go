@@ -208,6 +208,8 @@ func Create(ctx context.Context, o CreateOptions) (res *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// All of it is on the disk now: its pages need not stay in memory.
+	dropCached(f, 0, info.Size())
 	closed = true
 	if err = f.Close(); err != nil {
 		return nil, fmt.Errorf("cannot write the archive: %w", err)
