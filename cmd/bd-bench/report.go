@@ -363,6 +363,9 @@ func (rep *Report) Document(command string) string {
   ` + "`tar -cf FILE media && sync FILE`" + ` (both timed, one after the other) reads every file and writes it all to a
   file and flushes it, but computes no checksum, and ` + "`find media -type f | xargs -P CORES sha256sum`" + ` computes
   the SHA-256 of every file, which the archive's manifest must hold, but writes nothing.
+- Before every timed run the harness waits until the writes of the runs before it are on the disk: the system's
+  dirty pages (` + "`sync`" + `) and the server's dirty buffer-pool pages (down to 4 MiB; on the private server
+  InnoDB is told to flush them at once). A run that writes thus does not pay for the one before it.
 - The operating system's page cache cannot be dropped here, so every backup and read gets one untimed warm-up
   run instead; all contenders then read warm data. The restores' inputs (the plain dump, our archives) are
   written by those warm-up runs just before, so they are cached too, and every restore loads into a new
