@@ -182,6 +182,7 @@ type RestoreOutcome struct {
 
 // Restore restores a backup, all or nothing, with the lock held throughout.
 func Restore(ctx context.Context, env *Env, req RestoreRequest) (*RestoreOutcome, error) {
+	base := goMemory()
 	l, err := lock.Acquire(env.StateDir, "restore")
 	if err != nil {
 		return nil, err
@@ -221,6 +222,7 @@ func Restore(ctx context.Context, env *Env, req RestoreRequest) (*RestoreOutcome
 			return nil
 		}
 	}
+	defer limitMemory(base, plan.Manifest.Media.Files)()
 	res, err := restore.Execute(ctx, plan, ropts)
 	if isArchiveProblem(err) {
 		err = &InputError{err}
