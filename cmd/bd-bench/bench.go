@@ -32,6 +32,10 @@ type Config struct {
 	// Reps is the number of timed runs of every contender (after one
 	// untimed warm-up run each); the table shows their median.
 	Reps int
+	// QuickReps is the number of timed runs of the contenders that take
+	// about a second (the media rows), whose single runs vary the most
+	// (3 × Reps by default).
+	QuickReps int
 	// Growth also measures our peak memory at twice the scale.
 	Growth bool
 	// RestoreWarmUp gives the restores (ours, mysql, myloader) an untimed
@@ -69,6 +73,10 @@ func (c *Config) defaults() {
 	if c.Reps <= 0 {
 		c.Reps = 3
 	}
+	if c.QuickReps <= 0 {
+		c.QuickReps = 3 * c.Reps
+	}
+	c.QuickReps = max(c.QuickReps, c.Reps)
 	if c.BufferPool == "" {
 		c.BufferPool = "2G"
 	}
@@ -193,7 +201,7 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 	defer b.admin.Close()
 	defer b.dropCreated()
 
-	rep = &Report{Reps: cfg.Reps, Seed: cfg.Seed, RestoreWarmUp: cfg.RestoreWarmUp}
+	rep = &Report{Reps: cfg.Reps, QuickReps: cfg.QuickReps, Seed: cfg.Seed, RestoreWarmUp: cfg.RestoreWarmUp}
 	if rep.Machine, err = b.machine(ctx); err != nil {
 		return nil, err
 	}

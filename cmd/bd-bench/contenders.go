@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -42,8 +44,14 @@ type contender struct {
 	finish func(ctx context.Context, first bool) (int64, error)
 	// restore marks a restore, whose warm-up Config.RestoreWarmUp decides.
 	restore bool
-	done    int // runs so far
-	runs    []Sample
+	// reads are the files and folders the run reads from the disk, read
+	// into the page cache again before every run (see warmUpReads).
+	reads func() []string
+	// quick marks a contender of about a second, timed Config.QuickReps
+	// times.
+	quick bool
+	done  int // runs so far
+	runs  []Sample
 }
 
 // contenders lists what is measured on data set d, in the order of the
@@ -67,6 +75,7 @@ func (b *bench) contenders(d *dataset, growth bool) []*contender {
 		dir := filepath.Join(d.dir, sub)
 		var cfgPath string
 		return &contender{key: key, label: label, ours: true,
+			reads: func() []string { return []string{mediaDir} },
 			setup: func(context.Context) (err error) {
 				cfgPath, err = b.writeSettings(dir, database, mediaDir)
 				return err
@@ -94,6 +103,7 @@ func (b *bench) contenders(d *dataset, growth bool) []*contender {
 		mediaDir := filepath.Join(dir, "media")
 		var cfgPath, target string
 		return &contender{key: key, label: label, ours: true, restore: true,
+			reads: func() []string { return []string{*archive} },
 			prepare: func(context.Context) (err error) {
 				if target, err = b.createDB("bench_restore_ours"); err != nil {
 					return err
@@ -180,7 +190,8 @@ func (b *bench) contenders(d *dataset, growth bool) []*contender {
 		},
 	})
 	cs = append(cs, backup(kBackupDB, "our create-backup, database only", "ours-db", d.database, emptyMedia, &d.dbArchive))
-	cs = append(cs, &contender{key: kTar, label: "tar -cf - media | cat > /dev/null",
+	media := func() []string { return []string{d.mediaDir} }
+	cs = append(cs, &contender{key: kTar, label: "tar -cf - media | cat > /dev/null", quick: true, reads: media,
 		run: func(ctx context.Context) (measurement, error) {
 			return pipeline{procs: []proc{
 				{args: []string{b.tools.tar, "-cf", "-", "-C", filepath.Dir(d.mediaDir), filepath.Base(d.mediaDir)}},
@@ -193,7 +204,7 @@ func (b *bench) contenders(d *dataset, growth bool) []*contender {
 		// flush it to the disk. This reference does both, with no
 		// checksums: what a media backup must do besides checksumming.
 		tarFile := filepath.Join(ref, "media.tar")
-		cs = append(cs, &contender{key: kTarFile, label: "tar -cf FILE media && sync FILE",
+		cs = append(cs, &contender{key: kTarFile, label: "tar -cf FILE media && sync FILE", quick: true, reads: media,
 			run: func(ctx context.Context) (measurement, error) {
 				start := time.Now()
 				m, err := pipeline{procs: []proc{{args: []string{b.tools.tar, "-cf", tarFile, "-C", filepath.Dir(d.mediaDir), filepath.Base(d.mediaDir)}}}}.run(ctx)
@@ -219,6 +230,7 @@ func (b *bench) contenders(d *dataset, growth bool) []*contender {
 		// The other part: the SHA-256 of every file that the archive's
 		// manifest holds, with the standard tool on every core.
 		cs = append(cs, &contender{key: kSHA256sum, label: fmt.Sprintf("find media -type f | xargs -P %d sha256sum > /dev/null", runtime.NumCPU()),
+			quick: true, reads: media,
 			run: func(ctx context.Context) (measurement, error) {
 				return pipeline{procs: []proc{
 					{args: []string{b.tools.find, d.mediaDir, "-type", "f", "-print0"}},
@@ -227,11 +239,14 @@ func (b *bench) contenders(d *dataset, growth bool) []*contender {
 			},
 		})
 	}
-	cs = append(cs, backup(kBackupMedia, "our create-backup, media only (empty database)", "ours-media", b.emptyDB, d.mediaDir, nil))
+	mediaOnly := backup(kBackupMedia, "our create-backup, media only (empty database)", "ours-media", b.emptyDB, d.mediaDir, nil)
+	mediaOnly.quick = true
+	cs = append(cs, mediaOnly)
 	cs = append(cs, full)
 
 	var mysqlTarget string
 	cs = append(cs, &contender{key: kMysql, label: "mysql DB < dump.sql (empty database)", restore: true,
+		reads: func() []string { return []string{d.dumpSQL} },
 		prepare: func(context.Context) (err error) {
 			mysqlTarget, err = b.createDB("bench_restore_mysql")
 			return err
@@ -267,6 +282,7 @@ func (b *bench) myloader(d *dataset, ref string) *contender {
 	}
 	var target string
 	return &contender{key: kMyloader, label: "myloader --threads 2 (mydumper's dump, empty database)", restore: true,
+		reads: func() []string { return []string{dir} },
 		setup: func(ctx context.Context) error {
 			if err := emptyDir(dir); err != nil {
 				return err
@@ -362,12 +378,17 @@ func (b *bench) measure(ctx context.Context, d *dataset, cs []*contender) error 
 		if !warm {
 			b.settle(ctx)
 		}
-		server0 := b.serverCPU()
+		if c.reads != nil {
+			if err := warmUpReads(c.reads()); err != nil {
+				return fmt.Errorf("%s: read its input: %w", c.label, err)
+			}
+		}
+		server0, steal0 := b.serverCPU(), stealTime()
 		m, err := c.run(ctx)
 		if err != nil {
 			return fmt.Errorf("%s failed: %w", c.label, err)
 		}
-		serverCPU := b.serverCPU() - server0
+		serverCPU, steal := b.serverCPU()-server0, stealTime()-steal0
 		var size int64
 		c.done++
 		if c.finish != nil {
@@ -375,10 +396,10 @@ func (b *bench) measure(ctx context.Context, d *dataset, cs []*contender) error 
 				return fmt.Errorf("%s: %w", c.label, err)
 			}
 		}
-		b.logf("%s %s %-12s %9s  cpu %9s  server cpu %9s  peak %9s  %s", d.label, round, c.key, seconds(m.wall),
-			seconds(m.cpu), seconds(serverCPU), kib(m.rssKiB), sizeNote(size))
+		b.logf("%s %s %-12s %9s  cpu %9s  server cpu %9s  steal %8s  peak %9s  %s", d.label, round, c.key, seconds(m.wall),
+			seconds(m.cpu), seconds(serverCPU), seconds(steal), kib(m.rssKiB), sizeNote(size))
 		if !warm {
-			c.runs = append(c.runs, Sample{Wall: m.wall, CPU: m.cpu, ServerCPU: serverCPU, RSSKiB: m.rssKiB, Size: size})
+			c.runs = append(c.runs, Sample{Wall: m.wall, CPU: m.cpu, ServerCPU: serverCPU, Steal: steal, RSSKiB: m.rssKiB, Size: size})
 		}
 		return nil
 	}
@@ -391,13 +412,71 @@ func (b *bench) measure(ctx context.Context, d *dataset, cs []*contender) error 
 		}
 	}
 	// Restores need the warm-up's output; rotate only the order of the
-	// round, which is safe once every input exists.
-	for r := range b.cfg.Reps {
+	// round, which is safe once every input exists. The quick contenders
+	// go on for more rounds than the others.
+	rounds := b.cfg.Reps
+	for _, c := range cs {
+		if c.quick {
+			rounds = max(rounds, b.cfg.QuickReps)
+		}
+	}
+	for r := range rounds {
 		for i := range cs {
 			c := cs[(i+r)%len(cs)]
-			if err := one(c, false, fmt.Sprintf("run %d/%d", r+1, b.cfg.Reps)); err != nil {
+			reps := b.cfg.Reps
+			if c.quick {
+				reps = b.cfg.QuickReps
+			}
+			if r >= reps {
+				continue
+			}
+			if err := one(c, false, fmt.Sprintf("run %d/%d", r+1, reps)); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// warmUpReads reads every file in paths (files, or folders read whole) so
+// that the run after it finds them in the page cache, as the warm-up runs
+// left them. Some systems reclaim cached pages that have not been used for a
+// while (the kernel's DAMON-based reclaim, set to a minute on the machines
+// this was written on), and a round of runs takes longer than that: without
+// this, which contender reads from the disk would depend on the rotation.
+func warmUpReads(paths []string) error {
+	buf := make([]byte, 1<<20)
+	readAll := func(path string) error {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		for {
+			_, err := f.Read(buf)
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	for _, p := range paths {
+		if p == "" {
+			continue
+		}
+		err := filepath.WalkDir(p, func(path string, e fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if e.Type().IsRegular() {
+				return readAll(path)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil

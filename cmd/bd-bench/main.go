@@ -53,6 +53,7 @@ func mainArgs(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.MediaFiles, "media-files", 0, "number of media files (default: scaled with --scale, 4000 at the default scale)")
 	fs.Int64Var(&cfg.Seed, "seed", 1, "seed of the generated data")
 	fs.IntVar(&cfg.Reps, "reps", 3, "timed runs per contender; the table shows the median")
+	fs.IntVar(&cfg.QuickReps, "quick-reps", 0, "timed runs of the media contenders, which take about a second (default: 3 × --reps)")
 	fs.BoolVar(&cfg.Growth, "growth", false, "also measure peak memory at twice the scale")
 	fs.BoolVar(&cfg.RestoreWarmUp, "restore-warmup", false, "give the restores an untimed warm-up run too (longer; their inputs are cached anyway)")
 	fs.StringVar(&cfg.WorkDir, "workdir", "", "folder for the media, backups and dumps (default: a temporary folder, removed)")

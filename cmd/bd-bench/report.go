@@ -19,8 +19,11 @@ type Sample struct {
 	// ServerCPU that of the MariaDB server meanwhile (0 when the server's
 	// process cannot be seen).
 	CPU, ServerCPU time.Duration
-	RSSKiB         int64 // peak resident memory of its largest process
-	Size           int64 // bytes written (archive or dump), 0 when none
+	// Steal is the time the machine's virtual processors waited for the
+	// host during the run, summed over processors (0 where not known).
+	Steal  time.Duration
+	RSSKiB int64 // peak resident memory of its largest process
+	Size   int64 // bytes written (archive or dump), 0 when none
 }
 
 // Result is every timed run of one contender.
@@ -54,6 +57,16 @@ func (r *Result) MedianServerCPU() time.Duration {
 	w := make([]time.Duration, len(r.Runs))
 	for i, x := range r.Runs {
 		w[i] = x.ServerCPU
+	}
+	return medianOf(w)
+}
+
+// MedianSteal is the median time the machine's processors were taken by
+// the host during a run.
+func (r *Result) MedianSteal() time.Duration {
+	w := make([]time.Duration, len(r.Runs))
+	for i, x := range r.Runs {
+		w[i] = x.Steal
 	}
 	return medianOf(w)
 }
@@ -148,7 +161,10 @@ type Report struct {
 	Machine Machine
 	Scales  []ScaleInfo
 	Reps    int
-	Seed    int64
+	// QuickReps is the number of timed runs of the quick (media)
+	// contenders.
+	QuickReps int
+	Seed      int64
 	// RestoreWarmUp says whether the restores had warm-up runs.
 	RestoreWarmUp bool
 	Results       []*Result // at the first scale
@@ -281,9 +297,14 @@ func (rep *Report) Markdown(command string) string {
 	if !rep.RestoreWarmUp {
 		warm = "after one untimed warm-up run of each backup and read (not of the restores, whose inputs those runs have just cached)"
 	}
-	fmt.Fprintf(&b, "Times are the median of %d timed runs per contender, %s; "+
+	runs := fmt.Sprintf("%d timed runs per contender", rep.Reps)
+	if rep.QuickReps > rep.Reps {
+		runs = fmt.Sprintf("%d timed runs per contender (%d of those that read or back up the media alone, which take about a second)", rep.Reps, rep.QuickReps)
+	}
+	fmt.Fprintf(&b, "Times are the median of %s, %s; "+
 		"the runs are interleaved and their order rotates. Peak memory is the highest over the runs. CPU is the user + system "+
-		"time of the contender's processes, server CPU that of the MariaDB server during the run (medians).\n\n", rep.Reps, warm)
+		"time of the contender's processes, server CPU that of the MariaDB server during the run, steal the time the host "+
+		"took this machine's processors away during the run, over all processors (medians).\n\n", runs, warm)
 
 	b.WriteString("| Measure | Ours | Reference | Ratio | Target | Result |\n|---|---|---|---|---|---|\n")
 	for _, r := range rep.Rows {
@@ -295,7 +316,7 @@ func (rep *Report) Markdown(command string) string {
 	}
 
 	writeRuns := func(title string, rs []*Result) {
-		fmt.Fprintf(&b, "\n%s\n\n| Contender | Median | Runs | CPU | Server CPU | Peak memory | Output |\n|---|---|---|---|---|---|---|\n", title)
+		fmt.Fprintf(&b, "\n%s\n\n| Contender | Median | Runs | CPU | Server CPU | Steal | Peak memory | Output |\n|---|---|---|---|---|---|---|---|\n", title)
 		for _, r := range rs {
 			var runs []string
 			for _, x := range r.Runs {
@@ -313,8 +334,8 @@ func (rep *Report) Markdown(command string) string {
 			if r.MedianServerCPU() > 0 {
 				server = seconds(r.MedianServerCPU())
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", cell(label), seconds(r.Median()), strings.Join(runs, ", "),
-				seconds(r.MedianCPU()), server, kib(r.PeakKiB()), out)
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", cell(label), seconds(r.Median()), strings.Join(runs, ", "),
+				seconds(r.MedianCPU()), server, seconds(r.MedianSteal()), kib(r.PeakKiB()), out)
 		}
 	}
 	writeRuns("Every timed run ("+rep.Scales[0].Label+"):", rep.Results)
@@ -366,11 +387,17 @@ func (rep *Report) Document(command string) string {
 - Before every timed run the harness waits until the writes of the runs before it are on the disk: the system's
   dirty pages (` + "`sync`" + `) and the server's dirty buffer-pool pages (down to 4 MiB; on the private server
   InnoDB is told to flush them at once). A run that writes thus does not pay for the one before it.
-- The operating system's page cache cannot be dropped here, so every backup and read gets one untimed warm-up
-  run instead; all contenders then read warm data. The restores' inputs (the plain dump, our archives) are
-  written by those warm-up runs just before, so they are cached too, and every restore loads into a new
-  database; they get a warm-up run of their own only with ` + "`--restore-warmup`" + ` (without it, the row
-  counts are checked after their first timed run). Timed runs are interleaved, in an order that rotates each round.
+- Every contender reads warm data. Every backup and read gets one untimed warm-up run first, and right before each
+  run the harness reads the files that the run will read (the media folder, the plain dump, our archives) once
+  more, untimed: some systems evict cached pages that have gone unused for about a minute, less than a round of
+  runs takes, and without this, which contender read from the disk would depend on the rotation. The restores'
+  inputs are written by the warm-up runs; every restore loads into a new database, and gets a warm-up run of its
+  own only with ` + "`--restore-warmup`" + ` (without it, the row counts are checked after its first timed run).
+  Timed runs are interleaved, in an order that rotates each round. The contenders that read or back up the media
+  alone take about a second, where single runs vary the most, so they get more runs (` + "`--quick-reps`" + `).
+- On a virtual machine the host may take the processors away for its other guests. The runs tables show the
+  median of that time during a run ("steal", from ` + "`/proc/stat`" + `, summed over the processors): a run with much
+  steal took longer for reasons outside the contender.
 `)
 	return b.String()
 }
