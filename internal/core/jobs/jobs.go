@@ -19,6 +19,7 @@ import (
 	"github.com/backupdesktop/backup-desktop/internal/core/lock"
 	"github.com/backupdesktop/backup-desktop/internal/core/progress"
 	"github.com/backupdesktop/backup-desktop/internal/core/restore"
+	"github.com/backupdesktop/backup-desktop/internal/core/retention"
 	"github.com/backupdesktop/backup-desktop/internal/core/settings"
 )
 
@@ -149,6 +150,9 @@ func backupLocked(ctx context.Context, env *Env, req BackupRequest) (*archive.Re
 		return nil, err
 	}
 	log.Info("backup finished", "path", res.Path, "size", res.Size)
+	if err := retention.Remember(res.Path, res.Manifest.CreatedUTC); err != nil {
+		log.Warn("cannot note the new backup for the next listing", "err", err)
+	}
 	rec.File, rec.Size = res.Path, res.Size
 	env.record(rec, nil)
 	return res, nil

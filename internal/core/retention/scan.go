@@ -72,6 +72,28 @@ func inspectCached(path string, info fs.FileInfo) (complete bool, created time.T
 	return complete, created
 }
 
+// Remember records that path is a complete backup, created at created, as
+// the process that has just written it knows: the next Scan of its folder
+// then need not read it. After every backup the retention pass lists the
+// folder; without this it would read the new archive's central directory
+// and manifest back from the disk (the archive's pages leave the cache once
+// they are flushed), which for thousands of media files takes a noticeable
+// time. The file is read again once its size, modification time or
+// identity changes, as for any remembered file.
+func Remember(path string, created time.Time) error {
+	info, err := os.Lstat(path)
+	if err != nil {
+		return err
+	}
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file", path)
+	}
+	known.Lock()
+	known.files[filepath.Clean(path)] = knownFile{info: info, created: created.Local()}
+	known.Unlock()
+	return nil
+}
+
 // forgetOthers drops the remembered files in dir that are not in present.
 func forgetOthers(dir string, present map[string]bool) {
 	known.Lock()

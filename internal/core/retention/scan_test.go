@@ -314,3 +314,49 @@ func TestScanRemembersCompleteBackups(t *testing.T) {
 		t.Fatal("a deleted backup is still remembered")
 	}
 }
+
+// TestRemember checks that a backup the process has just written is listed
+// without being read, with the creation time it was given, and is read
+// again once it changes.
+func TestRemember(t *testing.T) {
+	dir := t.TempDir()
+	at := time.Date(2026, 6, 2, 2, 0, 0, 0, time.Local)
+	custom := filepath.Join(dir, "before-the-update.zip")
+	writeZip(t, custom, complete(at))
+	read := 0
+	inspectFile = func(path string) (bool, time.Time) {
+		read++
+		return inspect(path)
+	}
+	t.Cleanup(func() { inspectFile = inspect })
+
+	made := at.Add(time.Hour) // differs from the manifest's, to tell them apart
+	if err := Remember(custom, made); err != nil {
+		t.Fatal(err)
+	}
+	bs, err := Scan(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bs) != 1 || !bs[0].Complete || !bs[0].Created.Equal(made) || read != 0 {
+		t.Fatalf("after Remember: %+v, read %d times; want complete, created %v, not read", bs, read, made)
+	}
+
+	// Replaced by a damaged file: read, and no longer complete.
+	if err := os.WriteFile(custom, []byte("PK not a zip"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if bs, err = Scan(dir); err != nil {
+		t.Fatal(err)
+	}
+	if len(bs) != 1 || bs[0].Complete || read != 1 {
+		t.Fatalf("after the file changed: %+v, read %d times; want incomplete, read once", bs, read)
+	}
+
+	if err := Remember(filepath.Join(dir, "missing.zip"), made); err == nil {
+		t.Error("Remember of a missing file succeeded")
+	}
+	if err := Remember(dir, made); err == nil {
+		t.Error("Remember of a folder succeeded")
+	}
+}
