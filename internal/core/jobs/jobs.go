@@ -133,6 +133,7 @@ func backupLocked(ctx context.Context, env *Env, req BackupRequest) (*archive.Re
 		return nil, err
 	}
 	defer db.Close()
+	defer extraProc()()
 	res, err := archive.Create(ctx, archive.CreateOptions{
 		DB: db, Database: env.Settings.Database.Name,
 		MediaDir: env.Settings.MediaDir, Dir: env.Settings.BackupDir,
