@@ -414,23 +414,23 @@ func (b *bench) measure(ctx context.Context, d *dataset, cs []*contender) error 
 	// Restores need the warm-up's output; rotate only the order of the
 	// round, which is safe once every input exists. The quick contenders
 	// go on for more rounds than the others.
-	rounds := b.cfg.Reps
-	for _, c := range cs {
+	reps := func(c *contender) int {
 		if c.quick {
-			rounds = max(rounds, b.cfg.QuickReps)
+			return b.cfg.QuickReps
 		}
+		return b.cfg.Reps
+	}
+	rounds := 0
+	for _, c := range cs {
+		rounds = max(rounds, reps(c))
 	}
 	for r := range rounds {
 		for i := range cs {
 			c := cs[(i+r)%len(cs)]
-			reps := b.cfg.Reps
-			if c.quick {
-				reps = b.cfg.QuickReps
-			}
-			if r >= reps {
+			if r >= reps(c) {
 				continue
 			}
-			if err := one(c, false, fmt.Sprintf("run %d/%d", r+1, reps)); err != nil {
+			if err := one(c, false, fmt.Sprintf("run %d/%d", r+1, reps(c))); err != nil {
 				return err
 			}
 		}

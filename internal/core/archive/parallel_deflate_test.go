@@ -273,9 +273,7 @@ func TestOutFile(t *testing.T) {
 			f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 			must(t, err)
 			defer f.Close()
-			bs := &buffers{}
-			defer bs.free()
-			o := newOutFile(f, bs)
+			o := testOutFile(t, f)
 			writePieces(t, o, data, uint64(size))
 			must(t, o.finish())
 			must(t, f.Sync())
@@ -289,6 +287,14 @@ func TestOutFile(t *testing.T) {
 	}
 }
 
+// testOutFile starts an outFile writing to f, with buffers of its own that
+// are freed when the test ends.
+func testOutFile(t *testing.T, f *os.File) *outFile {
+	bs := &buffers{}
+	t.Cleanup(bs.free)
+	return newOutFile(f, bs)
+}
+
 // TestOutFileError: a write error found by the background writer reaches
 // the writer's caller and names the part being written then.
 func TestOutFileError(t *testing.T) {
@@ -297,9 +303,7 @@ func TestOutFileError(t *testing.T) {
 	f, err := os.Open(path) // writes fail
 	must(t, err)
 	defer f.Close()
-	bs := &buffers{}
-	defer bs.free()
-	o := newOutFile(f, bs)
+	o := testOutFile(t, f)
 	o.mark("the first part")
 	_, err = o.Write(make([]byte, 100))
 	must(t, err)
@@ -328,9 +332,7 @@ func TestOutFileFlushError(t *testing.T) {
 	f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	must(t, err)
 	defer f.Close()
-	bs := &buffers{}
-	defer bs.free()
-	o := newOutFile(f, bs)
+	o := testOutFile(t, f)
 	o.mark("the media")
 	block := make([]byte, outBlockSize)
 	for range flushEvery/outBlockSize + 2 {
