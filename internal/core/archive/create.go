@@ -55,6 +55,15 @@ type CreateOptions struct {
 	// Log receives lines for the log file (skipped media files, tables
 	// outside the snapshot, …). It is never called concurrently.
 	Log func(string)
+	// Known, when not nil, is what an earlier backup says about its media
+	// files (LoadKnownMedia). A media file with the size and modification
+	// time recorded there is not hashed again: once it has been read, and
+	// the CRC-32 of the bytes read matches the one recorded, the recorded
+	// SHA-256 is taken over. If the CRC-32 differs (the content changed
+	// without a new modification time), the whole backup is made again with
+	// every file hashed, so a manifest never lists a checksum that was not
+	// made from the same bytes.
+	Known *KnownMedia
 }
 
 // Result describes a finished backup.
@@ -64,6 +73,9 @@ type Result struct {
 	Manifest *Manifest
 	// Skipped are the media entries not backed up (see Manifest.Skipped).
 	Skipped []string
+	// Reused is the number of media files whose SHA-256 was taken over from
+	// CreateOptions.Known instead of computed.
+	Reused int
 }
 
 // Create writes a complete backup archive to Dir/FileName. It writes under
@@ -72,7 +84,19 @@ type Result struct {
 // removed and no file is left. A full disk gives an error wrapping
 // ErrDiskFull. Callers hold the global backup lock and should run
 // CleanupPartials(Dir) first.
-func Create(ctx context.Context, o CreateOptions) (res *Result, err error) {
+func Create(ctx context.Context, o CreateOptions) (*Result, error) {
+	res, err := create(ctx, o)
+	if errors.Is(err, errKnownStale) && ctx.Err() == nil {
+		if o.Log != nil {
+			o.Log(fmt.Sprintf("%v; making the backup again with the checksum of every media file computed", err))
+		}
+		o.Known = nil
+		res, err = create(ctx, o)
+	}
+	return res, err
+}
+
+func create(ctx context.Context, o CreateOptions) (res *Result, err error) {
 	if err := o.check(); err != nil {
 		return nil, err
 	}
@@ -139,7 +163,7 @@ func Create(ctx context.Context, o CreateOptions) (res *Result, err error) {
 	pool := newDeflatePool(deflateLevel, bs)
 	// The media files are read and hashed ahead, from now on, while the
 	// database is dumped.
-	rd := startMediaReader(media.root, media.items, pool, bs)
+	rd := startMediaReader(media.root, media.items, o.Known, pool, bs)
 	defer func() {
 		rd.stop()
 		pool.close()
@@ -170,8 +194,15 @@ func Create(ctx context.Context, o CreateOptions) (res *Result, err error) {
 		return nil, err
 	}
 	rd.finish()
+	reused := 0
 	for _, h := range hashes {
 		m.Entries[h.entry].SHA256 = h.hash.sum
+		if h.hash.known {
+			reused++
+		}
+	}
+	if reused > 0 {
+		logf(fmt.Sprintf("the checksums of %d unchanged media files were taken from %s", reused, filepath.Base(o.Known.From())))
 	}
 	m.Media.EmptyDirs = media.emptyDirs
 	m.Skipped = append(m.Skipped, media.skipped...)
@@ -231,7 +262,7 @@ func Create(ctx context.Context, o CreateOptions) (res *Result, err error) {
 		return nil, fmt.Errorf("the backup %s was written, but the backup folder could not be flushed to disk (%w); check the disk", final, err)
 	}
 	logf(fmt.Sprintf("backup written: %s (%d bytes, %d media files, %d skipped)", final, info.Size(), m.Media.Files, len(m.Skipped)))
-	return &Result{Path: final, Size: info.Size(), Manifest: m, Skipped: m.Skipped}, nil
+	return &Result{Path: final, Size: info.Size(), Manifest: m, Skipped: m.Skipped, Reused: reused}, nil
 }
 
 func (o *CreateOptions) check() error {
@@ -476,6 +507,9 @@ func writeMediaFile(ctx context.Context, zw *zip.Writer, pool *deflatePool, rd *
 		<-b.compressed
 		size := int64(len(b.in))
 		werr := b.err
+		if err == nil && werr == nil && mf.known != nil && (b.crc != mf.known.crc || size != mf.known.size) {
+			werr = fmt.Errorf("%w: %s", errKnownStale, it.name)
+		}
 		if err == nil && werr == nil {
 			_, werr = w.Write(b.out.Bytes())
 			finishRaw(hdr, b.crc, int64(b.out.Len()), size)
@@ -485,6 +519,8 @@ func writeMediaFile(ctx context.Context, zw *zip.Writer, pool *deflatePool, rd *
 		switch {
 		case err != nil:
 			return 0, fmt.Errorf("cannot add %s: %w", it.name, err)
+		case errors.Is(werr, errKnownStale):
+			return 0, werr
 		case werr != nil:
 			return 0, fmt.Errorf("cannot write %s: %w", it.name, werr)
 		}
@@ -518,6 +554,9 @@ func writeMediaFile(ctx context.Context, zw *zip.Writer, pool *deflatePool, rd *
 	}
 	if mf.readErr != nil {
 		return 0, mf.readErr
+	}
+	if mf.known != nil && (mf.crc != mf.known.crc || mf.size != mf.known.size) {
+		return 0, fmt.Errorf("%w: %s", errKnownStale, it.name)
 	}
 	csize := mf.size
 	if de != nil {

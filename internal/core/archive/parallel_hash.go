@@ -13,6 +13,9 @@ type entryHash struct {
 	h    hash.Hash
 	lane int    // the queue's goroutine that hashes this entry
 	sum  Digest // set when the entry's last piece is hashed
+	// known: sum was taken from CreateOptions.Known; the entry is not
+	// hashed.
+	known bool
 }
 
 // hashJob is one piece of an entry's content, or (final) its end.

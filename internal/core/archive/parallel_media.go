@@ -41,6 +41,10 @@ type mediaFile struct {
 	mtime time.Time
 	mode  fs.FileMode
 	hash  *entryHash
+	// known is set when the file matched CreateOptions.Known: its content
+	// is not hashed, and hash holds the recorded SHA-256, valid only if the
+	// content read has the recorded CRC-32 and size (the writer checks).
+	known *knownFile
 	// whole is set when the file's whole content, which fits one chunk, is
 	// being compressed ahead (a deflated entry); wholeChunk holds it.
 	whole      *deflateBlock
@@ -65,6 +69,7 @@ type mediaFile struct {
 type mediaReader struct {
 	root  string
 	items []mediaItem
+	known *KnownMedia
 	bs    *buffers
 	made  int // chunks allocated so far
 	dpool *deflatePool
@@ -78,8 +83,8 @@ type mediaReader struct {
 
 // startMediaReader starts reading items. Receive every file from files,
 // then call finish; or call stop at any time to give up.
-func startMediaReader(root string, items []mediaItem, dpool *deflatePool, bs *buffers) *mediaReader {
-	r := &mediaReader{root: root, items: items, dpool: dpool, bs: bs, files: make(chan *mediaFile, 64), pool: make(chan *mediaChunk, mediaChunks),
+func startMediaReader(root string, items []mediaItem, known *KnownMedia, dpool *deflatePool, bs *buffers) *mediaReader {
+	r := &mediaReader{root: root, items: items, known: known, dpool: dpool, bs: bs, files: make(chan *mediaFile, 64), pool: make(chan *mediaChunk, mediaChunks),
 		hq: newHashQueue(min(max(runtime.GOMAXPROCS(0), 1), 4), mediaChunks+64), quit: make(chan struct{}), done: make(chan struct{})}
 	go r.run()
 	return r
@@ -143,7 +148,12 @@ func (r *mediaReader) run() {
 			continue
 		}
 		mf.mtime, mf.mode = info.ModTime(), info.Mode().Perm()
-		mf.hash = r.hq.newEntry(info.Size())
+		if k, ok := r.known.match(it.name, info.Size(), mf.mtime); ok {
+			mf.known = k
+			mf.hash = &entryHash{sum: k.sum, known: true}
+		} else {
+			mf.hash = r.hq.newEntry(info.Size())
+		}
 		ok := r.read(f, mf)
 		f.Close()
 		if !ok {
@@ -170,6 +180,21 @@ func fillChunk(f *os.File, c *mediaChunk) (eof bool, err error) {
 	}
 	c.data = c.buf[:n]
 	return false, nil
+}
+
+// hash gives c, a piece of mf's content, to the hash queue (unless mf's
+// checksum is known), and takes the writer's reference on c. last says that
+// c is all of the content.
+func (r *mediaReader) hash(mf *mediaFile, c *mediaChunk, last bool) {
+	if mf.known != nil {
+		c.refs.Store(1)
+		return
+	}
+	c.refs.Store(2)
+	r.hq.add(mf.hash, c.data, func() { r.release(c) })
+	if last {
+		r.hq.end(mf.hash)
+	}
 }
 
 // read reads f's content and sends mf: either compressed ahead (a small
@@ -210,9 +235,7 @@ func (r *mediaReader) read(f *os.File, mf *mediaFile) bool {
 		}
 		if first && eof && err == nil && len(c.data) > 0 && methodFor(mf.it.name) == zip.Deflate {
 			// All of it in one chunk: compress it now, on a worker.
-			c.refs.Store(2)
-			r.hq.add(mf.hash, c.data, func() { r.release(c) })
-			r.hq.end(mf.hash)
+			r.hash(mf, c, true)
 			if mf.whole = r.dpool.compressWhole(c.data, r.quit); mf.whole == nil {
 				return false
 			}
@@ -229,8 +252,7 @@ func (r *mediaReader) read(f *os.File, mf *mediaFile) bool {
 		if len(c.data) > 0 {
 			mf.crc = crc32.Update(mf.crc, crc32.IEEETable, c.data)
 			mf.size += int64(len(c.data))
-			c.refs.Store(2)
-			r.hq.add(mf.hash, c.data, func() { r.release(c) })
+			r.hash(mf, c, false)
 			select {
 			case mf.chunks <- c:
 			case <-r.quit:
@@ -246,7 +268,9 @@ func (r *mediaReader) read(f *os.File, mf *mediaFile) bool {
 			close(mf.chunks)
 			return false
 		case eof:
-			r.hq.end(mf.hash)
+			if mf.known == nil {
+				r.hq.end(mf.hash)
+			}
 			close(mf.chunks)
 			return true
 		}

@@ -140,6 +140,7 @@ func backupLocked(ctx context.Context, env *Env, req BackupRequest) (*archive.Re
 		FileName: file, Overwrite: req.Overwrite,
 		Kind: req.Kind, Now: now, Config: env.Settings, AppVersion: env.AppVersion,
 		Progress: req.Progress, Log: func(m string) { log.Info(m) },
+		Known: knownMedia(env.Settings.BackupDir, log),
 	})
 	if err != nil {
 		err = dbconn.Explain(err, env.Settings.Database)
