@@ -440,6 +440,37 @@ func onlyArchive(dir string) (string, int64, error) {
 	return matches[0], fi.Size(), nil
 }
 
+// keepNewest removes every backup file in dir but the newest and returns
+// its size.
+func keepNewest(dir string) (int64, error) {
+	matches, err := filepath.Glob(filepath.Join(dir, "*.zip"))
+	if err != nil {
+		return 0, err
+	}
+	var newest string
+	var info os.FileInfo
+	for _, m := range matches {
+		fi, err := os.Stat(m)
+		if err != nil {
+			return 0, err
+		}
+		if info == nil || fi.ModTime().After(info.ModTime()) {
+			newest, info = m, fi
+		}
+	}
+	if info == nil {
+		return 0, fmt.Errorf("no backup file in %s", dir)
+	}
+	for _, m := range matches {
+		if m != newest {
+			if err := os.Remove(m); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return info.Size(), nil
+}
+
 // emptyDir removes everything in dir and leaves it empty.
 func emptyDir(dir string) error {
 	if err := os.RemoveAll(dir); err != nil {
