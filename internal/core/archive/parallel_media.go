@@ -199,7 +199,7 @@ func (r *mediaReader) hash(mf *mediaFile, c *mediaChunk, last bool) {
 
 // read reads f's content and sends mf: either compressed ahead (a small
 // deflated file) or followed by its content on mf.chunks. Every piece goes
-// to the hash queue too. It returns false when reading failed or the
+// to the hash queue too, unless mf's checksum is known. It returns false when reading failed or the
 // reader was stopped.
 func (r *mediaReader) read(f *os.File, mf *mediaFile) bool {
 	first := true
