@@ -56,49 +56,35 @@ type contender struct {
 	runs  []Sample
 }
 
-// mediaAgain is our media-only backup as a scheduled one runs: the media
-// folder has not changed since the previous backup, which is in the backup
-// folder, so the checksums are taken from it. Each run keeps its archive
-// for the next; the warm-up makes the first.
-func (b *bench) mediaAgain(d *dataset, ours func(...string) pipeline) *contender {
-	dir := filepath.Join(d.dir, "ours-media-again")
+// backupAgain makes c, a backup contender (see contenders) writing to
+// backups, back up as a scheduled backup does: the media folder has not
+// changed since the previous backup, which is in the backup folder, so the
+// checksums are taken from it. Each run keeps its archive for the next; the
+// warm-up makes the first.
+func backupAgain(c *contender, dir string) {
 	backups := filepath.Join(dir, "backups")
-	var cfgPath string
 	finished := 0
-	return &contender{key: kMediaAgain, label: "our create-backup, media only (empty database), again: the previous backup in the folder", ours: true, quick: true,
-		reads: func() []string { return []string{d.mediaDir} },
-		setup: func(context.Context) (err error) {
-			if err := emptyDir(backups); err != nil {
-				return err
-			}
-			cfgPath, err = b.writeSettings(dir, b.emptyDB, d.mediaDir)
+	c.prepare = func(context.Context) error {
+		// The previous backup under a name of its own, so that two runs
+		// within one second do not make the same file name.
+		matches, err := filepath.Glob(filepath.Join(backups, "*.zip"))
+		if err != nil || len(matches) != 1 {
 			return err
-		},
-		prepare: func(context.Context) error {
-			// The previous backup under a name of its own, so that two runs
-			// within one second do not make the same file name.
-			matches, err := filepath.Glob(filepath.Join(backups, "*.zip"))
-			if err != nil || len(matches) != 1 {
-				return err
-			}
-			return os.Rename(matches[0], filepath.Join(backups, "previous.zip"))
-		},
-		run: func(ctx context.Context) (measurement, error) {
-			return ours("--config", cfgPath, "create-backup").run(ctx)
-		},
-		finish: func(context.Context, bool) (int64, error) {
-			// Every run after the first must have taken the checksums from
-			// the previous backup, or this is not what it says it measures.
-			finished++
-			log, err := os.ReadFile(filepath.Join(dir, "logs", "backup-desktop.log"))
-			if err != nil {
-				return 0, err
-			}
-			if n := strings.Count(string(log), "unchanged media files were taken from"); n != finished-1 {
-				return 0, fmt.Errorf("%d of the %d backups made again took the media checksums from the previous one; see %s", n, finished-1, filepath.Join(dir, "logs"))
-			}
-			return keepNewest(backups)
-		},
+		}
+		return os.Rename(matches[0], filepath.Join(backups, "previous.zip"))
+	}
+	c.finish = func(context.Context, bool) (int64, error) {
+		// Every run after the first must have taken the checksums from
+		// the previous backup, or this is not what it says it measures.
+		finished++
+		log, err := os.ReadFile(filepath.Join(dir, "logs", "backup-desktop.log"))
+		if err != nil {
+			return 0, err
+		}
+		if n := strings.Count(string(log), "unchanged media files were taken from"); n != finished-1 {
+			return 0, fmt.Errorf("%d of the %d backups made again took the media checksums from the previous one; see %s", n, finished-1, filepath.Join(dir, "logs"))
+		}
+		return keepNewest(backups)
 	}
 }
 
@@ -289,7 +275,11 @@ func (b *bench) contenders(d *dataset, growth bool) []*contender {
 	}
 	mediaOnly := backup(kBackupMedia, "our create-backup, media only (empty database), first backup: every file hashed", "ours-media", b.emptyDB, d.mediaDir, nil)
 	mediaOnly.quick = true
-	cs = append(cs, mediaOnly, b.mediaAgain(d, ours))
+	const againDir = "ours-media-again"
+	again := backup(kMediaAgain, "our create-backup, media only (empty database), again: the previous backup in the folder", againDir, b.emptyDB, d.mediaDir, nil)
+	again.quick = true
+	backupAgain(again, filepath.Join(d.dir, againDir))
+	cs = append(cs, mediaOnly, again)
 	cs = append(cs, full)
 
 	var mysqlTarget string

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // knownMediaDir is a media folder with files on every path through the
@@ -65,10 +64,7 @@ func backupWithKnown(t *testing.T, o CreateOptions, file string, known *KnownMed
 func rewriteKeepingTime(t *testing.T, root, rel string) {
 	t.Helper()
 	p := filepath.Join(root, filepath.FromSlash(rel))
-	info, err := os.Stat(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	info := statMedia(t, root, rel)
 	data, err := os.ReadFile(p)
 	if err != nil {
 		t.Fatal(err)
@@ -121,7 +117,8 @@ func TestKnownMedia(t *testing.T) {
 	for _, rel := range []string{"products/big.jpg", "docs/big.csv", "products/2024/widget.jpg", "docs/prices.csv"} {
 		t.Run("changed in place: "+rel, func(t *testing.T) {
 			rewriteKeepingTime(t, media, rel)
-			if _, ok := known.match(MediaPrefix+rel, mustSize(t, media, rel), mustTime(t, media, rel)); !ok {
+			info := statMedia(t, media, rel)
+			if _, ok := known.match(MediaPrefix+rel, info.Size(), info.ModTime()); !ok {
 				t.Fatal("the rewritten file no longer matches by size and time; the test would prove nothing")
 			}
 			res, log := backupWithKnown(t, o, "changed-"+filepath.Base(rel)+".zip", known)
@@ -136,22 +133,14 @@ func TestKnownMedia(t *testing.T) {
 	}
 }
 
-func mustSize(t *testing.T, root, rel string) int64 {
+// statMedia returns the file information of rel under the media folder root.
+func statMedia(t *testing.T, root, rel string) os.FileInfo {
 	t.Helper()
 	info, err := os.Stat(filepath.Join(root, filepath.FromSlash(rel)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return info.Size()
-}
-
-func mustTime(t *testing.T, root, rel string) time.Time {
-	t.Helper()
-	info, err := os.Stat(filepath.Join(root, filepath.FromSlash(rel)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return info.ModTime()
+	return info
 }
 
 func TestLoadKnownMediaRefusesDamage(t *testing.T) {

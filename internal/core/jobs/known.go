@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/backupdesktop/backup-desktop/internal/core/archive"
+	"github.com/backupdesktop/backup-desktop/internal/core/retention"
 )
 
 // knownTries is how many of the newest archives in the backup folder
@@ -32,12 +33,11 @@ func knownMedia(dir string, log *slog.Logger) *archive.KnownMedia {
 	}
 	var cs []cand
 	for _, e := range ents {
-		name := e.Name()
-		if !e.Type().IsRegular() || !strings.EqualFold(filepath.Ext(name), ".zip") || archive.IsPartial(name) {
+		if !retention.IsBackupFile(e) {
 			continue
 		}
 		if info, err := e.Info(); err == nil {
-			cs = append(cs, cand{filepath.Join(dir, name), info.ModTime()})
+			cs = append(cs, cand{filepath.Join(dir, e.Name()), info.ModTime()})
 		}
 	}
 	slices.SortFunc(cs, func(a, b cand) int { return cmp.Or(b.mod.Compare(a.mod), strings.Compare(a.path, b.path)) })

@@ -128,7 +128,7 @@ func Scan(dir string) ([]Backup, error) {
 	defer forgetOthers(dir, present)
 	for _, e := range entries {
 		name := e.Name()
-		if strings.HasPrefix(name, ".") || !strings.HasSuffix(name, backupname.Ext) || !e.Type().IsRegular() {
+		if !IsBackupFile(e) {
 			continue
 		}
 		info, err := e.Info()
@@ -162,6 +162,14 @@ func Scan(dir string) ([]Backup, error) {
 		return a.Name < b.Name
 	})
 	return out, nil
+}
+
+// IsBackupFile reports whether e, an entry of the backup folder, is listed
+// as a backup: a regular, not hidden file named *.zip. (A backup being
+// written has a hidden name.)
+func IsBackupFile(e fs.DirEntry) bool {
+	name := e.Name()
+	return !strings.HasPrefix(name, ".") && strings.HasSuffix(name, backupname.Ext) && e.Type().IsRegular()
 }
 
 // inspect opens a ZIP and reports whether it is a complete backup and the
