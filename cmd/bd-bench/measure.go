@@ -251,8 +251,7 @@ func readUsage(path string) (int64, time.Duration, error) {
 
 // stealTime is the time this machine's virtual processors have waited for
 // their host since it started, summed over processors: the "steal" column
-// of /proc/stat, in clock ticks of 1/100 s (USER_HZ, 100 on every Linux
-// platform this runs on). It is 0 where the file cannot be read. A run
+// of /proc/stat, in clock ticks (clockTicks). It is 0 where the file cannot be read. A run
 // during which the host gave its processors to other guests takes longer
 // for reasons of its own; the report shows how long that was.
 func stealTime() time.Duration {
@@ -276,5 +275,5 @@ func parseSteal(stat []byte) (time.Duration, bool) {
 	if err != nil || ticks < 0 {
 		return 0, false
 	}
-	return time.Duration(ticks) * 10 * time.Millisecond, true
+	return time.Duration(ticks) * time.Second / clockTicks, true
 }
